@@ -1,0 +1,50 @@
+# tfdl: make test, make reproduce-<article>, make bench. `make help` lists targets.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DATASET ?= digits
+PROFILE ?= default
+SEED ?= 0
+STRATEGY ?= default
+REPRODUCE = $(PY) -m tfdl reproduce --dataset $(DATASET) --profile $(PROFILE) --seed $(SEED) --strategy $(STRATEGY) $(if $(EPOCHS),--epochs $(EPOCHS))
+
+.DEFAULT_GOAL := help
+.PHONY: help install test reproduce-autoregressive reproduce-vae reproduce-rnn reproduce-pretraining reproduce-all bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-26s %s\n", $$1, $$2}'
+	@echo "  variables: DATASET=digits|mnist|fashion_mnist PROFILE=smoke|default|full EPOCHS=N SEED=0 STRATEGY=default|mirrored"
+
+$(STAMP): setup.cfg pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install tfdl with its test tools
+
+test: $(STAMP) ## run the test suite (under 10 minutes on 2 CPU cores)
+	$(PY) -m pytest
+
+reproduce-autoregressive: $(STAMP) ## NADE, MADE, PixelCNN, PixelRNN -> results/autoregressive
+	$(REPRODUCE) autoregressive
+
+reproduce-vae: $(STAMP) ## variational autoencoder and its applications -> results/vae
+	$(REPRODUCE) vae
+
+reproduce-rnn: $(STAMP) ## deep recurrent networks -> results/rnn
+	$(REPRODUCE) rnn
+
+reproduce-pretraining: $(STAMP) ## RBM, DBN, stacked autoencoders -> results/pretraining
+	$(REPRODUCE) pretraining
+
+reproduce-all: reproduce-autoregressive reproduce-vae reproduce-rnn reproduce-pretraining ## all four articles
+
+bench: $(STAMP) ## time each model next to its peer on Fashion-MNIST -> results/bench.json
+	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || apt-get install -y dataset-fashion-mnist || \
+		echo "Fashion-MNIST: install Debian's dataset-fashion-mnist or put it in ~/.keras/datasets"
+	$(PY) -m tfdl bench
+
+clean: ## remove results and the virtual environment
+	rm -rf results $(VENV) *.egg-info

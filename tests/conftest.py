@@ -1,0 +1,25 @@
+"""Shared test set-up: two logical CPU devices (for MirroredStrategy tests)
+and a `.keras` round-trip fixture for the density-model protocol."""
+
+import tfdl  # noqa: F401  (selects the TensorFlow backend first)
+
+import keras
+import pytest
+import tensorflow as tf
+
+_cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    _cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
+)
+
+
+@pytest.fixture
+def roundtrip(tmp_path):
+    """Saves a model to `.keras` and loads it back (custom objects registered)."""
+
+    def save_and_load(model, name="model"):
+        path = tmp_path / f"{name}.keras"
+        model.save(path)
+        return keras.saving.load_model(path)
+
+    return save_and_load

@@ -1,0 +1,96 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tfdl import data
+
+
+def test_digits_threshold_flat_is_binary_float32():
+    x = data.load("digits", binarize="threshold", flatten=True)
+    assert x.dtype == np.float32 and x.shape == (1257, 64)
+    assert set(np.unique(x)) == {0.0, 1.0}
+
+
+def test_digits_splits_partition_the_1797_images():
+    from sklearn.datasets import load_digits
+
+    parts = [data.load("digits", split=s, flatten=True) for s in data.SPLITS]
+    assert [len(p) for p in parts] == [1257, 270, 270]
+    everything = np.concatenate(parts)
+    reference = load_digits().data.astype(np.float32) / 16.0
+    # Same multiset of images: sort rows lexicographically and compare.
+    key = lambda a: a[np.lexsort(a.T[::-1])]  # noqa: E731
+    np.testing.assert_array_equal(key(everything), key(reference))
+
+
+def test_digits_images_labels_and_scale():
+    x, y = data.load("digits", split="test", with_labels=True)
+    assert x.shape == (270, 8, 8, 1) and y.shape == (270,) and y.dtype == np.int64
+    assert x.min() == 0.0 and x.max() == 1.0
+    again = data.load("digits", split="test")
+    np.testing.assert_array_equal(x, again)
+
+
+def test_threshold_is_strictly_above_half():
+    x = data.load("digits", flatten=True)
+    t = data.load("digits", binarize="threshold", flatten=True)
+    np.testing.assert_array_equal(t, (x > 0.5).astype(np.float32))
+    assert np.any(x == 0.5)  # 8/16 pixels exist and must map to 0
+
+
+def test_stochastic_binarization_is_seeded_and_unbiased():
+    grey = data.load("digits", flatten=True)
+    a = data.load("digits", binarize="stochastic", flatten=True, seed=1)
+    b = data.load("digits", binarize="stochastic", flatten=True, seed=1)
+    c = data.load("digits", binarize="stochastic", flatten=True, seed=2)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert set(np.unique(a)) == {0.0, 1.0}
+    np.testing.assert_array_equal(a[grey == 0], 0.0)
+    np.testing.assert_array_equal(a[grey == 1], 1.0)
+    # E[sample] = intensity: mean over all pixels within 5 standard errors.
+    stderr = np.sqrt((grey * (1 - grey)).sum()) / grey.size
+    assert abs(a.mean() - grey.mean()) < 5 * stderr
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"name": "cifar"}, r"Unknown data set.*'digits', 'mnist', 'fashion_mnist'.*name='cifar'"),
+        ({"name": "digits", "split": "validation"}, r"split.*Received: split='validation'"),
+        ({"name": "digits", "binarize": "otsu"}, r"binarize.*Received: binarize='otsu'"),
+    ],
+)
+def test_bad_arguments_raise_value_error(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.load(**kwargs)
+
+
+def test_read_idx_parses_the_idx_format(tmp_path):
+    import gzip
+
+    images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    header = bytes([0, 0, 8, 3]) + np.array([2, 3, 4], dtype=">i4").tobytes()
+    path = tmp_path / "x-idx3-ubyte.gz"
+    with gzip.open(path, "wb") as stream:
+        stream.write(header + images.tobytes())
+    np.testing.assert_array_equal(data._read_idx(path), images)
+
+
+def test_missing_offline_data_gives_one_clear_line(tmp_path):
+    # A fresh KERAS_HOME has no cache; this machine cannot download MNIST.
+    result = subprocess.run(
+        [sys.executable, "-m", "tfdl", "data", "mnist"],
+        capture_output=True, text=True, timeout=300,
+        env={"KERAS_HOME": str(tmp_path / "keras"), "PATH": "/usr/bin:/bin",
+             "HOME": str(tmp_path), "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    if result.returncode == 0:
+        pytest.skip("MNIST could be downloaded here, so the offline error cannot show")
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert last.startswith("tfdl: error: mnist is not available offline: looked in")
+    assert str(tmp_path / "keras" / "datasets") in last

@@ -1,0 +1,3 @@
+from tfdl.cli import main
+
+raise SystemExit(main())

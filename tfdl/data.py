@@ -1,0 +1,182 @@
+"""Data sets used by the reproductions, as float32 arrays scaled to [0, 1].
+
+``digits`` (scikit-learn's 8x8 handwritten digits, bundled with the package)
+works offline and is the default everywhere. ``mnist`` and ``fashion_mnist``
+come through ``keras.datasets``: from the Keras cache (``~/.keras/datasets``)
+or a download where the network allows it. Fashion-MNIST is also read from
+Debian's ``dataset-fashion-mnist`` package when it is installed
+(``apt-get install -y dataset-fashion-mnist``).
+
+Splits:
+
+* ``digits``: a fixed permutation (independent of ``seed``) of the 1797
+  images, then 1257 train, 270 valid, 270 test.
+* ``mnist``, ``fashion_mnist``: the first 50,000 training images are
+  ``train``, the last 10,000 are ``valid``; ``test`` is the official 10,000.
+
+Example:
+
+>>> x = load("digits", binarize="threshold", flatten=True)
+>>> x.shape, x.dtype
+((1257, 64), dtype('float32'))
+"""
+
+import functools
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+
+DATASETS = ("digits", "mnist", "fashion_mnist")
+SPLITS = ("train", "valid", "test")
+BINARIZATIONS = (None, "threshold", "stochastic")
+
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+FASHION_FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
+MNIST_VALID_SIZE = 10_000
+DIGITS_SPLIT = (1257, 270, 270)
+
+
+class DataUnavailableError(FileNotFoundError):
+    """A data set is neither cached nor downloadable; the message says why."""
+
+
+def load(
+    name,
+    split="train",
+    binarize=None,
+    flatten=False,
+    with_labels=False,
+    seed=0,
+):
+    """Loads a data set split as float32 images in [0, 1].
+
+    Args:
+        name: one of ``"digits"``, ``"mnist"``, ``"fashion_mnist"``.
+        split: ``"train"``, ``"valid"`` or ``"test"``.
+        binarize: ``None`` keeps grey levels; ``"threshold"`` maps pixels
+            > 0.5 to 1 and the rest to 0; ``"stochastic"`` draws each pixel
+            from Bernoulli(intensity) with ``seed`` (dynamic binarization).
+        flatten: return ``[n, H*W]`` instead of ``[n, H, W, 1]``.
+        with_labels: also return the int64 class labels ``[n]``.
+        seed: seed for ``"stochastic"`` binarization.
+
+    Returns:
+        ``x`` of shape ``[n, H, W, 1]`` (or ``[n, H*W]``), float32; with
+        ``with_labels=True`` the pair ``(x, y)``.
+
+    Raises:
+        ValueError: unknown ``name``, ``split`` or ``binarize``.
+        DataUnavailableError: MNIST/Fashion-MNIST is not cached and cannot be
+            downloaded.
+    """
+    if name not in DATASETS:
+        raise ValueError(
+            f"Unknown data set: expected one of {DATASETS}. Received: name={name!r}"
+        )
+    if split not in SPLITS:
+        raise ValueError(f"Expected split in {SPLITS}. Received: split={split!r}")
+    if binarize not in BINARIZATIONS:
+        raise ValueError(
+            f"Expected binarize in {BINARIZATIONS}. Received: binarize={binarize!r}"
+        )
+    images, labels = _LOADERS[name](split)
+    x = images.astype(np.float32)
+    x /= np.float32(16.0 if name == "digits" else 255.0)
+    if binarize == "threshold":
+        x = (x > 0.5).astype(np.float32)
+    elif binarize == "stochastic":
+        rng = np.random.default_rng(seed)
+        x = (rng.random(x.shape, dtype=np.float32) < x).astype(np.float32)
+    x = x.reshape(len(x), -1) if flatten else x[..., None]
+    return (x, labels.astype(np.int64)) if with_labels else x
+
+
+def image_shape(name):
+    """Returns ``(height, width, channels)`` of a data set's images."""
+    if name not in DATASETS:
+        raise ValueError(
+            f"Unknown data set: expected one of {DATASETS}. Received: name={name!r}"
+        )
+    return (8, 8, 1) if name == "digits" else (28, 28, 1)
+
+
+def _digits(split):
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    order = np.random.RandomState(0).permutation(len(bunch.target))
+    n_train, n_valid, _ = DIGITS_SPLIT
+    bounds = {
+        "train": slice(0, n_train),
+        "valid": slice(n_train, n_train + n_valid),
+        "test": slice(n_train + n_valid, None),
+    }[split]
+    index = order[bounds]
+    return bunch.images[index], bunch.target[index]
+
+
+def _carve_valid(train, test, split):
+    (x_train, y_train), (x_test, y_test) = train, test
+    if split == "test":
+        return x_test, y_test
+    cut = len(x_train) - MNIST_VALID_SIZE
+    part = slice(0, cut) if split == "train" else slice(cut, None)
+    return x_train[part], y_train[part]
+
+
+def _keras_download(name):
+    import keras
+
+    module = getattr(keras.datasets, name)
+    cache = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+    try:
+        return module.load_data()
+    except Exception as error:  # any network or file error: one clear line
+        raise DataUnavailableError(
+            f"{name} is not available offline: looked in {cache} (Keras cache)"
+            + (f" and {DEBIAN_FASHION_MNIST}" if name == "fashion_mnist" else "")
+            + f" and the download failed ({type(error).__name__}). Get it with "
+            + (
+                "`apt-get install -y dataset-fashion-mnist` or "
+                if name == "fashion_mnist"
+                else ""
+            )
+            + f"`python -c 'import keras; keras.datasets.{name}.load_data()'` "
+            "on a machine with network access, then copy ~/.keras/datasets here."
+        ) from None
+
+
+def _read_idx(path):
+    with gzip.open(path, "rb") as stream:
+        raw = stream.read()
+    ndim = raw[3]
+    dims = np.frombuffer(raw, dtype=">i4", count=ndim, offset=4)
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def _idx_pair(folder, split):
+    images, labels = (folder / f for f in FASHION_FILES[split])
+    return _read_idx(images), _read_idx(labels)
+
+
+@functools.lru_cache(maxsize=2)
+def _mnist_like(name):
+    debian = [DEBIAN_FASHION_MNIST / f for pair in FASHION_FILES.values() for f in pair]
+    if name == "fashion_mnist" and all(path.exists() for path in debian):
+        return (
+            _idx_pair(DEBIAN_FASHION_MNIST, "train"),
+            _idx_pair(DEBIAN_FASHION_MNIST, "test"),
+        )
+    return _keras_download(name)
+
+
+_LOADERS = {
+    "digits": _digits,
+    "mnist": lambda split: _carve_valid(*_mnist_like("mnist"), split),
+    "fashion_mnist": lambda split: _carve_valid(*_mnist_like("fashion_mnist"), split),
+}

@@ -1,0 +1,1 @@
+"""Keras layers that mirror the articles' code snippets."""

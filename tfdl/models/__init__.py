@@ -1,0 +1,1 @@
+"""Models following tfdl's density-model protocol (log_prob, sample, .keras)."""

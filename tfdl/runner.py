@@ -1,0 +1,197 @@
+"""Runs a reproduction script and writes its results.
+
+A reproduction is ``reproductions/<article>.py`` with a function
+``reproduce(run) -> str``: it trains and measures, saves figures with
+``run.save_figure``, records numbers in ``run.metrics`` and returns the body of
+``report.md``. The runner adds the context every report needs (data set,
+profile, seed, device, wall time) to ``metrics.json`` and to the report.
+"""
+
+import importlib.util
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from tfdl import data, validation
+
+ARTICLES = ("autoregressive", "vae", "rnn", "pretraining")
+PROFILES = ("smoke", "default", "full")
+STRATEGIES = ("default", "mirrored")
+REPRODUCTIONS = Path(__file__).resolve().parents[1] / "reproductions"
+
+
+class Run:
+    """Settings and outputs of one reproduction run.
+
+    Args:
+        article: one of ``ARTICLES``.
+        dataset: a name from ``tfdl.data.DATASETS``.
+        profile: ``"smoke"`` (seconds, used by tests), ``"default"`` (minutes
+            on 2 CPU cores) or ``"full"`` (the papers' settings, for a GPU).
+        epochs: overrides the profile's epoch counts when given.
+        out: output folder (default ``results/<article>``).
+        seed: seed for everything random in the run.
+        strategy: ``"default"`` or ``"mirrored"`` (``tf.distribute``).
+    """
+
+    def __init__(
+        self,
+        article,
+        dataset="digits",
+        profile="default",
+        epochs=None,
+        out=None,
+        seed=0,
+        strategy="default",
+    ):
+        self.article = validation.one_of(article, ARTICLES, "article")
+        self.dataset = validation.one_of(dataset, data.DATASETS, "dataset")
+        self.profile = validation.one_of(profile, PROFILES, "profile")
+        self.epochs = None if epochs is None else validation.positive_int(epochs, "epochs")
+        self.out = Path(out if out is not None else Path("results") / article)
+        self.seed = int(seed)
+        self.strategy_name = validation.one_of(strategy, STRATEGIES, "strategy")
+        self.metrics = {}
+        self.summaries = []
+        self._strategy = None
+
+    @property
+    def strategy(self):
+        """The ``tf.distribute.Strategy`` to build and train models under."""
+        if self._strategy is None:
+            import tensorflow as tf
+
+            self._strategy = (
+                tf.distribute.MirroredStrategy(
+                    [d.name for d in tf.config.list_logical_devices("GPU")]
+                    or [d.name for d in tf.config.list_logical_devices("CPU")]
+                )
+                if self.strategy_name == "mirrored"
+                else tf.distribute.get_strategy()
+            )
+        return self._strategy
+
+    def by_profile(self, smoke, default, full):
+        """Returns the argument named after the run's profile."""
+        return {"smoke": smoke, "default": default, "full": full}[self.profile]
+
+    def num_epochs(self, smoke, default, full):
+        """Epochs for this profile, unless ``--epochs`` overrides them."""
+        return self.epochs if self.epochs is not None else self.by_profile(smoke, default, full)
+
+    def load(self, split="train", **kwargs):
+        """``tfdl.data.load`` on the run's data set, seeded by the run."""
+        kwargs.setdefault("seed", self.seed)
+        return data.load(self.dataset, split=split, **kwargs)
+
+    def save_figure(self, figure, name):
+        """Saves a matplotlib figure as ``<out>/<name>.png`` and closes it."""
+        import matplotlib.pyplot as plt
+
+        path = self.out / f"{name}.png"
+        figure.savefig(path, dpi=100, bbox_inches="tight")
+        plt.close(figure)
+        self.metrics.setdefault("figures", []).append(path.name)
+        return path
+
+    def summarize(self, line):
+        """Records a one-line summary printed at the end of the run."""
+        self.summaries.append(line)
+
+
+def markdown_table(headers, rows):
+    """Formats a Markdown table; floats get 4 significant digits."""
+
+    def cell(value):
+        return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def device_description():
+    """A short description of the device TensorFlow computes on."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
+        return f"{len(gpus)} GPU: {', '.join(names)}"
+    return f"CPU: {platform.machine()}, {os.cpu_count()} cores"
+
+
+def _load_script(article):
+    path = REPRODUCTIONS / f"{article}.py"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"No reproduction script for article={article!r}: expected {path}. "
+            "Reproductions run from a source checkout (pip install -e .)."
+        )
+    spec = importlib.util.spec_from_file_location(f"tfdl_reproduction_{article}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _to_json(value):
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"Cannot write {type(value).__name__} to metrics.json")
+
+
+def reproduce(article, **settings):
+    """Runs ``reproductions/<article>.py`` and writes metrics.json and report.md.
+
+    Args:
+        article: one of ``ARTICLES``.
+        **settings: keyword arguments of ``Run``.
+
+    Returns:
+        The finished ``Run``.
+    """
+    run = Run(article, **settings)
+    script = _load_script(run.article)
+    run.out.mkdir(parents=True, exist_ok=True)
+    import keras
+
+    keras.utils.set_random_seed(run.seed)
+    start = time.perf_counter()
+    body = script.reproduce(run)
+    wall = time.perf_counter() - start
+    import tensorflow as tf
+
+    context = {
+        "article": run.article,
+        "dataset": run.dataset,
+        "profile": run.profile,
+        "epochs_override": run.epochs,
+        "seed": run.seed,
+        "strategy": run.strategy_name,
+        "device": device_description(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "wall_time_s": round(wall, 2),
+    }
+    with open(run.out / "metrics.json", "w") as stream:
+        json.dump({**context, "results": run.metrics}, stream, indent=2, default=_to_json)
+    header = (
+        f"Data set: `{run.dataset}`; profile: `{run.profile}`; seed: {run.seed}; "
+        f"strategy: `{run.strategy_name}`; device: {context['device']}; "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}; "
+        f"wall time: {wall:.1f} s.\n\n"
+    )
+    title, _, rest = body.strip().partition("\n")
+    if not title.startswith("# "):
+        title, rest = f"# Reproduction: {run.article}", body.strip()
+    (run.out / "report.md").write_text(f"{title}\n\n{header}{rest.strip()}\n")
+    for line in run.summaries:
+        print(line)
+    print(f"{run.article}: wrote {run.out}/metrics.json and report.md in {wall:.1f} s")
+    return run

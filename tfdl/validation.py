@@ -1,0 +1,89 @@
+"""Argument and input checks shared by tfdl's layers and models.
+
+Every check raises ``ValueError`` naming the argument, what was expected and
+what was received, in the style of Keras' own messages.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+
+def positive_int(value, name):
+    """Returns ``value`` if it is an integer >= 1, else raises ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"Expected a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def positive_ints(values, name):
+    """Returns a non-empty tuple of positive integers from ``values``."""
+    if isinstance(values, (int, np.integer)):
+        values = (values,)
+    values = tuple(values)
+    if not values:
+        raise ValueError(
+            f"Expected a non-empty sequence of positive integers. Received: {name}=()"
+        )
+    for value in values:
+        positive_int(value, name)
+    return tuple(int(v) for v in values)
+
+
+def one_of(value, choices, name):
+    """Returns ``value`` if it is in ``choices``, else raises ValueError."""
+    if value not in choices:
+        raise ValueError(f"Expected {name} in {tuple(choices)}. Received: {name}={value!r}")
+    return value
+
+
+def feature_shape(x, expected, name="x"):
+    """Checks that ``x.shape[1:]`` equals ``expected`` (a tuple)."""
+    received = tuple(x.shape[1:])
+    if len(received) != len(expected) or any(
+        r is not None and r != e for r, e in zip(received, expected)
+    ):
+        raise ValueError(
+            f"Expected {name} with shape [batch, {', '.join(map(str, expected))}]. "
+            f"Received: {name}.shape={tuple(x.shape)}"
+        )
+
+
+def binary(x, name="x"):
+    """Checks that every value of ``x`` is 0 or 1.
+
+    Eagerly this raises ValueError; inside a traced function, where values
+    are not known, it returns ``x`` guarded by an assertion that fails at run
+    time. Use the returned tensor.
+    """
+    x = tf.convert_to_tensor(x)
+    ok = tf.reduce_all((x == 0) | (x == 1))
+    if tf.executing_eagerly():
+        if not bool(ok):
+            raise ValueError(
+                f"Expected binary values (0 or 1) in {name} for a Bernoulli model. "
+                f"Received values in [{float(tf.reduce_min(x))}, {float(tf.reduce_max(x))}] "
+                "that are not all 0 or 1; binarize the data first "
+                "(tfdl.data.load(..., binarize='threshold'))."
+            )
+        return x
+    with tf.control_dependencies(
+        [tf.debugging.Assert(ok, [f"Expected binary values (0 or 1) in {name}"])]
+    ):
+        return tf.identity(x)
+
+
+def unit_interval(x, name="x"):
+    """Checks that every value of ``x`` lies in [0, 1] (eagerly: ValueError)."""
+    x = tf.convert_to_tensor(x)
+    ok = tf.reduce_all((x >= 0) & (x <= 1))
+    if tf.executing_eagerly():
+        if not bool(ok):
+            raise ValueError(
+                f"Expected values in [0, 1] in {name}. Received values in "
+                f"[{float(tf.reduce_min(x))}, {float(tf.reduce_max(x))}]"
+            )
+        return x
+    with tf.control_dependencies(
+        [tf.debugging.Assert(ok, [f"Expected values in [0, 1] in {name}"])]
+    ):
+        return tf.identity(x)
