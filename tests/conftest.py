@@ -14,6 +14,14 @@ tf.config.set_logical_device_configuration(
 
 
 @pytest.fixture
+def mirrored():
+    """The process's one MirroredStrategy over the two logical CPUs."""
+    from tfdl.runner import mirrored_strategy
+
+    return mirrored_strategy()
+
+
+@pytest.fixture
 def roundtrip(tmp_path):
     """Saves a model to `.keras` and loads it back (custom objects registered)."""
 

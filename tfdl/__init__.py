@@ -15,7 +15,7 @@ if os.environ["KERAS_BACKEND"] != "tensorflow":
     )
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from tfdl import data, evaluate, layers, models  # noqa: E402
+from tfdl import data, evaluate, layers, models, pretraining  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["data", "evaluate", "layers", "models"]
+__all__ = ["data", "evaluate", "layers", "models", "pretraining"]

@@ -7,6 +7,7 @@ A reproduction is ``reproductions/<article>.py`` with a function
 profile, seed, device, wall time) to ``metrics.json`` and to the report.
 """
 
+import functools
 import importlib.util
 import json
 import os
@@ -57,23 +58,15 @@ class Run:
         self.strategy_name = validation.one_of(strategy, STRATEGIES, "strategy")
         self.metrics = {}
         self.summaries = []
-        self._strategy = None
 
     @property
     def strategy(self):
         """The ``tf.distribute.Strategy`` to build and train models under."""
-        if self._strategy is None:
-            import tensorflow as tf
+        if self.strategy_name == "mirrored":
+            return mirrored_strategy()
+        import tensorflow as tf
 
-            self._strategy = (
-                tf.distribute.MirroredStrategy(
-                    [d.name for d in tf.config.list_logical_devices("GPU")]
-                    or [d.name for d in tf.config.list_logical_devices("CPU")]
-                )
-                if self.strategy_name == "mirrored"
-                else tf.distribute.get_strategy()
-            )
-        return self._strategy
+        return tf.distribute.get_strategy()
 
     def by_profile(self, smoke, default, full):
         """Returns the argument named after the run's profile."""
@@ -101,6 +94,21 @@ class Run:
     def summarize(self, line):
         """Records a one-line summary printed at the end of the run."""
         self.summaries.append(line)
+
+
+@functools.lru_cache(maxsize=None)
+def mirrored_strategy():
+    """One ``MirroredStrategy`` over all GPUs (else all logical CPUs) per process.
+
+    Shared because collective-op keys of separate MirroredStrategy objects in
+    one process collide: a second strategy's all-reduce can meet the first's.
+    """
+    import tensorflow as tf
+
+    devices = [d.name for d in tf.config.list_logical_devices("GPU")] or [
+        d.name for d in tf.config.list_logical_devices("CPU")
+    ]
+    return tf.distribute.MirroredStrategy(devices)
 
 
 def markdown_table(headers, rows):

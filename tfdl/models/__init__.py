@@ -1,1 +1,12 @@
-"""Models following tfdl's density-model protocol (log_prob, sample, .keras)."""
+"""tfdl's models: density models following the protocol (log_prob, sample,
+.keras round trip) and the deep-RNN builders."""
+from tfdl.models.deep_rnn import deep_rnn, recurrent_layer, recurrent_stack  # noqa: E402,F401
+from tfdl.models.rnn_architectures import encoder_decoder, one_to_many, one_to_one  # noqa: E402,F401
+from tfdl.models.autoencoder import Autoencoder  # noqa: E402,F401
+from tfdl.models.vae import VAE  # noqa: E402,F401
+from tfdl.models.made import MADE  # noqa: E402,F401
+from tfdl.models.nade import NADE  # noqa: E402,F401
+from tfdl.models.pixelcnn import PixelCNN  # noqa: E402,F401
+from tfdl.models.pixelrnn import PixelRNN  # noqa: E402,F401
+from tfdl.models.rbm import RBM  # noqa: E402,F401
+from tfdl.models.dbn import DBN  # noqa: E402,F401

@@ -1,0 +1,128 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfdl
+from tests.pixel_checks import all_binary_images, raster_jacobian
+
+
+def tiny(shape=(5, 5, 1), **kwargs):
+    kwargs = {"filters": 8, "num_residual": 2, "kernel_size": 3, "num_head": 1, **kwargs}
+    return tfdl.models.PixelCNN(input_shape=shape, **kwargs)
+
+
+def test_public_api_shapes():
+    model = tfdl.models.PixelCNN(input_shape=(8, 8, 1))
+    x = (np.random.default_rng(0).random((3, 8, 8, 1)) > 0.5).astype("float32")
+    assert model(x).shape == (3, 8, 8, 1)
+    assert model.log_prob(x).shape == (3,)
+    assert model.sample(2, seed=0).shape == (2, 8, 8, 1)
+
+
+def test_keras_io_parameter_count():
+    model = tfdl.models.PixelCNN(input_shape=(28, 28, 1), filters=128, num_residual=5, num_head=2)
+    assert model.count_params() == 532_673
+
+
+@pytest.mark.parametrize("seed,shape", [(0, (5, 5, 1)), (1, (6, 6, 1)), (2, (4, 7, 1)), (3, (5, 4, 3))])
+def test_autoregressive_by_gradients(seed, shape):
+    keras.utils.set_random_seed(seed)
+    model = tiny(shape)
+    x = np.random.default_rng(seed).normal(size=(4, *shape)).astype("float32")
+    jacobian = raster_jacobian(model, x)
+    assert np.all(jacobian[np.triu_indices_from(jacobian)] == 0)
+    assert np.all(np.abs(np.tril(jacobian, -1)).sum(axis=1)[1:] > 0)  # every later logit sees the past
+
+
+def test_exact_normalization_3x3():
+    keras.utils.set_random_seed(0)
+    model = tiny((3, 3, 1))
+    log_probs = model.log_prob(all_binary_images((3, 3, 1))).numpy().astype(np.float64)
+    assert abs(np.exp(log_probs).sum() - 1.0) < 1e-5
+
+
+def test_sampling_reproducible_local_equals_full_and_matches_distribution():
+    keras.utils.set_random_seed(0)
+    for shape, kernel_size in [((7, 8, 1), 3), ((6, 5, 3), 5)]:
+        model = tiny(shape, num_residual=2, kernel_size=kernel_size)  # reads 3 or 4 rows up
+        x = np.random.default_rng(0).normal(size=(3, *shape)).astype("float32")
+        full = model(x).numpy()
+        for r in range(shape[0]):
+            for c in range(shape[1]):
+                np.testing.assert_allclose(model.pixel_logits(x, r, c), full[:, r, c], rtol=1e-5, atol=1e-5)
+    model = tiny((7, 7, 1), num_residual=1)
+    a, b = model.sample(16, seed=3), model.sample(16, seed=3)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, model.sample(16, seed=3, local=False))
+    assert set(np.unique(a)) <= {0.0, 1.0}
+    assert not np.array_equal(model.sample(16), model.sample(16))
+
+    small = tiny((2, 2, 1), filters=4, num_residual=1)
+    samples = small.sample(4000, seed=1).numpy().reshape(4000, 4)
+    images = all_binary_images((2, 2, 1))
+    expected = np.exp(small.log_prob(images).numpy())
+    codes = samples @ np.array([8, 4, 2, 1])
+    observed = np.bincount(codes.astype(int), minlength=16) / 4000
+    assert np.abs(observed - expected).max() < 4 * np.sqrt(0.25 / 4000)
+
+
+def test_fit_with_x_alone_and_round_trip(roundtrip):
+    x = tfdl.data.load("digits", binarize="threshold")[:64]
+    model = tiny((8, 8, 1))
+    model.compile(optimizer="adam")
+    history = model.fit(x, epochs=3, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    loaded = roundtrip(model)
+    np.testing.assert_array_equal(model(x[:4]), loaded(x[:4]))
+    np.testing.assert_array_equal(model.log_prob(x[:4]), loaded.log_prob(x[:4]))
+    np.testing.assert_array_equal(model.sample(2, seed=5), loaded.sample(2, seed=5))
+
+
+def test_bad_input():
+    model = tiny((5, 5, 1))
+    with pytest.raises(ValueError, match="Expected x with shape"):
+        model.log_prob(np.zeros((2, 6, 5, 1), "float32"))
+    with pytest.raises(ValueError, match="binary"):
+        model.log_prob(np.full((2, 5, 5, 1), 0.5, "float32"))
+    with pytest.raises(ValueError, match="input_shape"):
+        tfdl.models.PixelCNN(input_shape=(5, 5))
+    with pytest.raises(ValueError, match="input_shape"):
+        tfdl.models.PixelCNN(input_shape=(5, 5, 2))
+
+
+def load_snippet():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "reproductions" / "snippets" / "pixelrnn_like.py"
+    spec = importlib.util.spec_from_file_location("pixelrnn_like", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def output_gradient(model, x, r, c):
+    """|d sum_k output[:, r, c, k] / d x| summed over images: ``[H, W]``."""
+    x = tf.convert_to_tensor(x, tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        selected = tf.reduce_sum(model(x)[:, r, c, :])
+    return np.abs(tape.gradient(selected, x).numpy()).sum(axis=(0, 3))
+
+
+def test_article_snippet_depends_on_later_pixels_pixel_models_do_not():
+    keras.utils.set_random_seed(0)
+    x = np.random.default_rng(0).normal(size=(4, 6, 6, 1)).astype("float32")
+    snippet = load_snippet().build((6, 6, 1))
+    assert snippet.output_shape == (None, 6, 6, 3) and snippet.loss == "mse"
+    later = np.arange(36).reshape(6, 6) >= 2 * 6 + 3  # pixel (2, 3) and after
+    snippet_gradient = output_gradient(snippet, x, 2, 3)
+    assert snippet_gradient[2, 3] > 0 and snippet_gradient[3, 3] > 0 and snippet_gradient[2, 4] > 0
+    for model in [
+        tiny((6, 6, 1)),
+        tfdl.models.PixelRNN(input_shape=(6, 6, 1), kind="row_lstm", units=4),
+        tfdl.models.PixelRNN(input_shape=(6, 6, 1), kind="diagonal_bilstm", units=4),
+    ]:
+        gradient = output_gradient(model, x, 2, 3)
+        assert np.all(gradient[later] == 0) and gradient[~later].sum() > 0

@@ -1,0 +1,114 @@
+import keras
+import numpy as np
+import pytest
+
+import tfdl
+from tfdl.layers import DiagonalBiLSTM, RowLSTM
+from tests.pixel_checks import all_binary_images, raster_jacobian
+
+KINDS = ["row_lstm", "diagonal_bilstm"]
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def lstm(gates, cell):
+    i, f, o, g = np.split(gates, 4, axis=-1)
+    cell = sigmoid(f) * cell + sigmoid(i) * np.tanh(g)
+    return sigmoid(o) * np.tanh(cell), cell
+
+
+def test_row_lstm_equals_a_loop_over_pixels():
+    layer = RowLSTM(3, kernel_size=3)
+    x = np.random.default_rng(0).normal(size=(2, 4, 5, 2)).astype("float32")
+    out = layer(x).numpy()
+    wi, ws, b = (w.numpy().astype(np.float64) for w in (layer.input_kernel, layer.state_kernel, layer.bias))
+    h = np.zeros((2, 4 + 1, 5 + 2, 3))  # one zero row on top, a zero column each side
+    cell = np.zeros((2, 5, 3))
+    for r in range(4):
+        xr = np.pad(x[:, r], ((0, 0), (1, 1), (0, 0)))
+        gates = np.stack(
+            [sum(xr[:, c + j] @ wi[j] for j in range(2)) + sum(h[:, r, c + j] @ ws[j] for j in range(3)) + b for c in range(5)],
+            axis=1,
+        )
+        hr, cell = lstm(gates, cell)
+        h[:, r + 1, 1:-1] = hr
+    np.testing.assert_allclose(out, h[:, 1:, 1:-1], atol=1e-5)
+
+
+def test_diagonal_bilstm_equals_a_loop_over_pixels():
+    layer = DiagonalBiLSTM(3)
+    x = np.random.default_rng(1).normal(size=(2, 4, 5, 2)).astype("float32")
+    out = layer(x).numpy()
+
+    def direction(x, weights):
+        wi, ws, b = (w.numpy().astype(np.float64) for w in weights)
+        height, width = x.shape[1:3]
+        h = np.zeros((2, height + 1, width + 1, 3))
+        cell = np.zeros((2, height + 1, width + 1, 3))
+        for c in range(width):
+            for r in range(height):
+                # state of the pixel above (r - 1, c) and of the one to the left (r, c - 1)
+                gates = x[:, r, c] @ wi + b + h[:, r, c + 1] @ ws[0] + h[:, r + 1, c] @ ws[1]
+                h[:, r + 1, c + 1], cell[:, r + 1, c + 1] = lstm(gates, cell[:, r + 1, c])
+        return h[:, 1:, 1:]
+
+    forward = direction(x, layer.directions[0])
+    backward = direction(x[:, :, ::-1], layer.directions[1])[:, :, ::-1]
+    expected = forward + np.pad(backward[:, :-1], ((0, 0), (1, 0), (0, 0), (0, 0)))
+    np.testing.assert_allclose(out, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_public_api_shapes(kind):
+    model = tfdl.models.PixelRNN(input_shape=(8, 8, 1), kind=kind)
+    x = (np.random.default_rng(0).random((3, 8, 8, 1)) > 0.5).astype("float32")
+    assert model(x).shape == (3, 8, 8, 1)
+    assert model.log_prob(x).shape == (3,)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("seed,shape", [(0, (5, 5, 1)), (1, (6, 6, 1)), (2, (4, 6, 1))])
+def test_autoregressive_by_gradients(kind, seed, shape):
+    keras.utils.set_random_seed(seed)
+    model = tfdl.models.PixelRNN(input_shape=shape, kind=kind, layers=2, units=4)
+    x = np.random.default_rng(seed).normal(size=(4, *shape)).astype("float32")
+    jacobian = raster_jacobian(model, x)
+    assert np.all(jacobian[np.triu_indices_from(jacobian)] == 0)
+    assert np.all(np.abs(np.tril(jacobian, -1)).sum(axis=1)[1:] > 0)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_exact_normalization_and_sampling(kind):
+    keras.utils.set_random_seed(0)
+    model = tfdl.models.PixelRNN(input_shape=(3, 3, 1), kind=kind, layers=1, units=4)
+    log_probs = model.log_prob(all_binary_images((3, 3, 1))).numpy().astype(np.float64)
+    assert abs(np.exp(log_probs).sum() - 1.0) < 1e-5
+    samples = model.sample(8, seed=2)
+    assert samples.shape == (8, 3, 3, 1) and set(np.unique(samples)) <= {0.0, 1.0}
+    np.testing.assert_array_equal(samples, model.sample(8, seed=2))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_fit_with_x_alone_and_round_trip(kind, roundtrip):
+    x = tfdl.data.load("digits", binarize="threshold")[:32]
+    model = tfdl.models.PixelRNN(input_shape=(8, 8, 1), kind=kind, layers=1, units=8)
+    model.compile(optimizer="adam")
+    history = model.fit(x, epochs=3, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    loaded = roundtrip(model)
+    assert loaded.kind == kind
+    np.testing.assert_array_equal(model.log_prob(x[:4]), loaded.log_prob(x[:4]))
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="kind"):
+        tfdl.models.PixelRNN(input_shape=(5, 5, 1), kind="gru")
+    with pytest.raises(ValueError, match="input_shape"):
+        tfdl.models.PixelRNN(input_shape=(5, 5, 3))
+    model = tfdl.models.PixelRNN(input_shape=(5, 5, 1), units=4)
+    with pytest.raises(ValueError, match="Expected x with shape"):
+        model.log_prob(np.zeros((2, 5, 6, 1), "float32"))
+    with pytest.raises(ValueError, match="binary"):
+        model.log_prob(np.full((2, 5, 5, 1), 0.3, "float32"))

@@ -1,0 +1,91 @@
+import keras
+import numpy as np
+import pytest
+
+from tfdl import pretraining
+from tfdl.models import RBM
+from tfdl.pretraining import AutoencoderLayer, StackedAutoencoder, greedy_layerwise, to_classifier
+
+
+def _data(n=120, width=16, seed=0):
+    return (np.random.default_rng(seed).random((n, width)) < 0.4).astype(np.float32)
+
+
+def _weights(layer):
+    return [w.numpy().copy() for w in layer.weights]
+
+
+@pytest.mark.parametrize("kind", ["rbm", "autoencoder"])
+def test_greedy_layerwise_trains_layer_i_only_on_layer_i_minus_1_output(kind):
+    x = _data()
+    make = (lambda u, s: RBM(u, seed=s)) if kind == "rbm" else (lambda u, s: AutoencoderLayer(u, 0.2, seed=s))
+    layers = [make(8, 0), make(6, 1), make(4, 2)]
+    seen, frozen_ok = [], []
+    for index, layer in enumerate(layers):
+        original_fit = layer.fit
+
+        def spy(features, *args, _index=index, _fit=original_fit, **kwargs):
+            seen.append(np.array(features))
+            others = [_weights(other) for j, other in enumerate(layers) if j != _index and other.built]
+            history = _fit(features, *args, **kwargs)
+            after = [_weights(other) for j, other in enumerate(layers) if j != _index and other.built]
+            frozen_ok.append(all(np.array_equal(a, b) for o, p in zip(others, after) for a, b in zip(o, p)))
+            return history
+
+        layer.fit = spy
+    trained, histories = greedy_layerwise(layers, x, epochs=2, batch_size=20, seed=5)
+    assert trained == layers and len(histories) == 3 and all(frozen_ok)
+    np.testing.assert_array_equal(seen[0], x)
+    rng = np.random.default_rng(5)
+    for i in (1, 2):
+        probs = np.asarray(layers[i - 1].transform(seen[i - 1]))
+        expected = (rng.random(probs.shape) < probs).astype(np.float32) if kind == "rbm" else probs
+        np.testing.assert_allclose(seen[i], expected, rtol=1e-6)
+
+
+def test_to_classifier_copies_weights_exactly_and_freezes():
+    x = _data()
+    y = np.arange(len(x)) % 3
+    sae = StackedAutoencoder((8, 5), corruption=0.1, seed=0)
+    sae.pretrain(x, epochs=1, batch_size=20)
+    classifier = sae.to_classifier(3, freeze=True)
+    for dense, layer in zip(classifier.layers, sae.stack):
+        np.testing.assert_array_equal(dense.kernel.numpy(), layer.encoder.kernel.numpy())
+        np.testing.assert_array_equal(dense.bias.numpy(), layer.encoder.bias.numpy())
+    hidden = keras.Sequential(classifier.layers[:-1])
+    np.testing.assert_allclose(hidden(x), sae.transform(x), rtol=1e-6)
+    before = [w.numpy().copy() for w in classifier.weights]
+    classifier.compile(optimizer=keras.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy")
+    classifier.fit(x, y, epochs=1, verbose=0)
+    after = [w.numpy() for w in classifier.weights]
+    for b, a in zip(before[:4], after[:4]):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(before[4], after[4])
+    assert len(to_classifier(sae.stack, 3, freeze=False).trainable_weights) == 6
+
+
+def test_denoising_layer_corrupts_only_in_training():
+    layer = AutoencoderLayer(4, corruption=0.5, seed=0)
+    x = np.ones((50, 10), np.float32)
+    layer.build(x.shape)
+    assert not np.allclose(layer(x, training=True), layer(x))
+    np.testing.assert_allclose(layer(x), layer.decoder(layer.encoder(x)))
+
+
+def test_stacked_autoencoder_round_trip(roundtrip):
+    x = _data()
+    sae = StackedAutoencoder((6, 3), seed=1)
+    sae.pretrain(x, epochs=1, batch_size=40)
+    loaded = roundtrip(sae)
+    np.testing.assert_allclose(loaded(x), sae(x))
+
+
+def test_bad_arguments_raise_value_error():
+    with pytest.raises(ValueError, match="corruption"):
+        AutoencoderLayer(3, corruption=1.5)
+    with pytest.raises(ValueError, match="layers"):
+        greedy_layerwise([], _data())
+    with pytest.raises(ValueError, match="epochs"):
+        greedy_layerwise([RBM(3), RBM(2)], _data(), epochs=(1,))
+    with pytest.raises(ValueError, match="num_classes=0"):
+        pretraining.to_classifier([RBM(3)], 0)

@@ -1,0 +1,245 @@
+import itertools
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfdl.models import RBM
+from tfdl.models.rbm import ais_schedule
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _random_rbm(n_visible, n_hidden, scale=1.0, seed=0, **kwargs):
+    rng = np.random.default_rng(seed)
+    rbm = RBM(n_hidden, seed=seed, **kwargs)
+    rbm.build((None, n_visible))
+    rbm.kernel.assign(scale * rng.normal(size=(n_visible, n_hidden)))
+    rbm.visible_bias.assign(scale * rng.normal(size=n_visible))
+    rbm.hidden_bias.assign(scale * rng.normal(size=n_hidden))
+    return rbm
+
+
+def _params(rbm):
+    return [np.asarray(w.numpy(), np.float64) for w in (rbm.kernel, rbm.visible_bias, rbm.hidden_bias)]
+
+
+def _brute_force_log_z(rbm):
+    w, b, c = _params(rbm)
+    energies = [
+        np.array(v) @ b + np.array(h) @ c + np.array(v) @ w @ np.array(h)
+        for v in itertools.product([0, 1], repeat=w.shape[0])
+        for h in itertools.product([0, 1], repeat=w.shape[1])
+    ]
+    return np.logaddexp.reduce(energies)
+
+
+@pytest.mark.parametrize("shape", [(6, 4), (3, 5)])
+def test_exact_log_partition_equals_brute_force(shape):
+    rbm = _random_rbm(*shape)
+    np.testing.assert_allclose(rbm.log_partition("exact").numpy(), _brute_force_log_z(rbm), rtol=1e-10)
+
+
+def test_log_prob_sums_to_one_and_free_energy_marginalizes():
+    rbm = _random_rbm(6, 4)
+    states = np.array(list(itertools.product([0, 1], repeat=6)), np.float32)
+    np.testing.assert_allclose(np.exp(rbm.log_prob(states).numpy()).sum(), 1.0, rtol=1e-5)
+    w, b, c = _params(rbm)
+    v = states[5].astype(np.float64)
+    by_hand = -np.logaddexp.reduce(
+        [v @ b + np.array(h) @ c + v @ w @ np.array(h) for h in itertools.product([0, 1], repeat=4)]
+    )
+    np.testing.assert_allclose(rbm.free_energy(states[5:6]).numpy()[0], by_hand, rtol=1e-5)
+
+
+def test_gaussian_log_partition_matches_numerical_integral():
+    rbm = _random_rbm(1, 3, visible="gaussian")
+    w, b, c = _params(rbm)
+    grid = np.linspace(-30, 30, 200001)
+    total = sum(
+        np.exp(np.array(h) @ c) * np.trapezoid(np.exp(-0.5 * (grid - b[0]) ** 2 + grid * (w[0] @ np.array(h))), grid)
+        for h in itertools.product([0, 1], repeat=3)
+    )
+    np.testing.assert_allclose(rbm.log_partition("exact").numpy(), np.log(total), rtol=1e-6)
+    ais = rbm.log_partition("ais", num_betas=500, num_runs=200, seed=0)
+    assert abs(float(ais[0]) - np.log(total)) < 0.1
+
+
+def test_ais_matches_exact_log_partition():
+    rbm = _random_rbm(20, 10, scale=0.5)
+    data = (np.random.default_rng(1).random((200, 20)) < 0.4).astype(np.float32)
+    estimate = rbm.log_partition("ais", num_betas=1000, num_runs=100, seed=0, data=data)
+    exact = float(rbm.log_partition("exact"))
+    assert abs(float(estimate.log_z) - exact) < 0.1
+    assert float(estimate[0]) == float(estimate.log_z)
+    assert float(estimate.lower) <= float(estimate.log_z) <= float(estimate.upper)
+
+
+def test_ais_schedule_follows_the_paper():
+    betas = ais_schedule(14501)
+    assert betas[0] == 0.0 and betas[-1] == 1.0 and len(betas) == 14501
+    np.testing.assert_allclose(np.diff(betas)[[0, 600, 14000]], [1e-3, 1e-4, 1e-5], rtol=1e-2)
+
+
+def _fixed_noise(rbm, values):
+    """Replaces the training noise by successive arrays from ``values``."""
+    queue = iter(values)
+    rbm._uniform = lambda shape: tf.constant(next(queue), tf.float32)
+
+
+def test_one_cd1_step_equals_hand_computed_update():
+    rbm = _random_rbm(3, 2, scale=0.5)
+    w, b, c = _params(rbm)
+    v = np.array([[1, 0, 1], [0, 1, 1]], np.float32)
+    noise_h = np.array([[0.3, 0.7], [0.6, 0.2]])
+    noise_v = np.array([[0.5, 0.1, 0.9], [0.4, 0.8, 0.3]])
+    _fixed_noise(rbm, [noise_h, noise_v])
+    rbm.compile(optimizer=keras.optimizers.SGD(0.1))
+    rbm.train_step(tf.constant(v))
+
+    ph = _sigmoid(v @ w + c)
+    h = (noise_h < ph).astype(float)
+    v1 = (noise_v < _sigmoid(h @ w.T + b)).astype(float)
+    ph1 = _sigmoid(v1 @ w + c)
+    expected = [
+        w + 0.1 * (v.T @ ph - v1.T @ ph1) / 2,
+        b + 0.1 * (v - v1).mean(0),
+        c + 0.1 * (ph - ph1).mean(0),
+    ]
+    for got, want in zip(_params(rbm), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_pcd_chains_persist_across_steps():
+    rbm = _random_rbm(3, 2, scale=0.5, persistent=True, num_chains=2)
+    start = np.array([[1, 1, 0], [0, 0, 1]], np.float32)
+    rbm.chains.assign(start)
+    noise = [np.array([[0.3, 0.7], [0.6, 0.2]]), np.array([[0.5, 0.1, 0.9], [0.4, 0.8, 0.3]])] * 2
+    _fixed_noise(rbm, noise)
+    rbm.compile(optimizer=keras.optimizers.SGD(0.0))
+    data = tf.constant([[1, 0, 1]], tf.float32)
+    w, b, c = _params(rbm)
+    chain = start
+    for step in range(2):
+        rbm.train_step(data)
+        h = (noise[0] < _sigmoid(chain @ w + c)).astype(float)
+        chain = (noise[1] < _sigmoid(h @ w.T + b)).astype(float)
+        np.testing.assert_array_equal(rbm.chains.numpy(), chain)
+
+
+def test_pseudo_likelihood_is_normalised_and_matches_brute_force():
+    rbm = _random_rbm(6, 4)
+    states = np.array(list(itertools.product([0, 1], repeat=6)), np.float32)
+    p = np.exp(rbm.log_prob(states).numpy())
+    index = {tuple(s): i for i, s in enumerate(states.astype(int))}
+    v = states[[3, 42, 60]]
+    expected = []
+    for row in v.astype(int):
+        total = 0.0
+        for i in range(6):
+            flipped = row.copy()
+            flipped[i] = 1 - flipped[i]
+            total += np.log(p[index[tuple(row)]] / (p[index[tuple(row)]] + p[index[tuple(flipped)]]))
+        expected.append(total)
+    np.testing.assert_allclose(rbm.pseudo_log_likelihood(v).numpy(), expected, rtol=1e-5)
+    # p(v_i = 1 | v_-i) + p(v_i = 0 | v_-i) = 1 for every unit.
+    hidden_pre = tf.matmul(v, rbm.kernel) + rbm.hidden_bias
+    for i in range(6):
+        unit = tf.fill([3], i)
+        flipped = v.copy()
+        flipped[:, i] = 1 - flipped[:, i]
+        flipped_pre = tf.matmul(flipped, rbm.kernel) + rbm.hidden_bias
+        total = np.exp(rbm._log_conditional(v, hidden_pre, rbm.free_energy(v), unit)) + np.exp(
+            rbm._log_conditional(flipped, flipped_pre, rbm.free_energy(flipped), unit)
+        )
+        np.testing.assert_allclose(total, 1.0, rtol=1e-5)
+
+
+def _first_update(strategy, x):
+    with strategy.scope():
+        rbm = _random_rbm(5, 3, scale=0.5)
+        rbm._uniform = lambda shape: tf.fill(shape, 0.5)  # deterministic on every replica
+        rbm.compile(optimizer=keras.optimizers.SGD(0.5))
+    rbm.fit(x, epochs=1, batch_size=len(x), shuffle=False, verbose=0)
+    return _params(rbm)
+
+
+def test_mirrored_strategy_gives_the_same_first_update(mirrored):
+    x = (np.random.default_rng(3).random((8, 5)) < 0.5).astype(np.float32)
+    devices = [d.name for d in tf.config.list_logical_devices("CPU")][:2]
+    assert len(devices) == 2
+    one = _first_update(tf.distribute.OneDeviceStrategy(devices[0]), x)
+    two = _first_update(mirrored, x)
+    assert not np.allclose(one[0], _params(_random_rbm(5, 3, scale=0.5))[0])
+    for a, b in zip(one, two):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_training_raises_exact_log_likelihood_and_is_seeded():
+    rng = np.random.default_rng(0)
+    prototypes = (rng.random((2, 12)) < 0.5).astype(np.float32)
+    x = prototypes[rng.integers(0, 2, 400)]
+    x = np.abs(x - (rng.random(x.shape) < 0.05)).astype(np.float32)
+
+    def train(**kwargs):
+        rbm = RBM(8, seed=1, **kwargs)
+        rbm.compile(optimizer=keras.optimizers.SGD(0.1))
+        history = rbm.fit(x, epochs=10, batch_size=20, shuffle=False, verbose=0)
+        return rbm, history
+
+    rbm, history = train()
+    before = RBM(8, seed=1)
+    before.build((None, 12))
+    assert rbm.log_prob(x).numpy().mean() > before.log_prob(x).numpy().mean() + 2.0
+    assert history.history["reconstruction"][-1] < history.history["reconstruction"][0]
+    np.testing.assert_array_equal(train()[0].kernel.numpy(), rbm.kernel.numpy())
+    pcd, _ = train(persistent=True, k=2)
+    assert pcd.log_prob(x).numpy().mean() > before.log_prob(x).numpy().mean() + 2.0
+    assert rbm.sample(5, steps=20, seed=0).shape == (5, 12)
+    np.testing.assert_array_equal(rbm.gibbs(x[:4], 3, seed=2), rbm.gibbs(x[:4], 3, seed=2))
+
+
+def test_gaussian_rbm_trains_on_real_data():
+    x = np.random.default_rng(0).normal(size=(200, 6)).astype(np.float32)
+    rbm = RBM(3, visible="gaussian", seed=0)
+    rbm.compile(optimizer=keras.optimizers.SGD(0.01))
+    history = rbm.fit(x, epochs=2, batch_size=50, verbose=0)
+    assert np.isfinite(history.history["reconstruction"]).all()
+    assert np.isfinite(rbm.log_prob(x).numpy()).all()
+
+
+def test_keras_round_trip(roundtrip):
+    x = (np.random.default_rng(0).random((40, 7)) < 0.5).astype(np.float32)
+    rbm = RBM(5, k=2, persistent=True, num_chains=10, seed=3)
+    rbm.compile(optimizer="adam")
+    rbm.fit(x, epochs=1, batch_size=20, verbose=0)
+    loaded = roundtrip(rbm)
+    assert loaded.get_config() == rbm.get_config()
+    np.testing.assert_array_equal(loaded.free_energy(x), rbm.free_energy(x))
+    np.testing.assert_array_equal(loaded.transform(x), rbm.transform(x))
+    np.testing.assert_array_equal(loaded.chains.numpy(), rbm.chains.numpy())
+
+
+def test_bad_input_raises_value_error():
+    rbm = RBM(4, seed=0)
+    rbm.compile(optimizer="sgd")
+    with pytest.raises(ValueError, match="binary"):
+        rbm.fit(np.full((10, 6), 0.5, np.float32), verbose=0)
+    rbm.fit(np.ones((10, 6), np.float32), verbose=0)
+    with pytest.raises(ValueError, match="shape"):
+        rbm.fit(np.ones((10, 5), np.float32), verbose=0)
+    with pytest.raises(ValueError, match="shape"):
+        rbm.free_energy(np.ones((2, 5), np.float32))
+    with pytest.raises(ValueError, match="binary"):
+        rbm.log_prob(np.full((2, 6), 0.3, np.float32))
+    with pytest.raises(ValueError, match="n_hidden=0"):
+        RBM(0)
+    with pytest.raises(ValueError, match="visible="):
+        RBM(3, visible="poisson")
+    big = RBM(21)
+    big.build((None, 30))
+    with pytest.raises(ValueError, match="ais"):
+        big.log_partition("exact")

@@ -1,0 +1,139 @@
+"""PixelCNN for binary images (van den Oord et al. 2016)."""
+
+import keras
+import tensorflow as tf
+
+from tfdl import validation
+from tfdl.layers.masked_conv2d import MaskedConv2D
+from tfdl.models.pixel_autoregressive import PixelAutoregressiveModel
+
+
+@keras.saving.register_keras_serializable(package="tfdl")
+class PixelCNN(PixelAutoregressiveModel):
+    """PixelCNN: masked convolutions give every pixel a Bernoulli conditional.
+
+    ``p(x) = prod_i sigmoid(+-logit_i)`` in raster order (R, G, B within a
+    pixel when ``channels == 3``). Layers: a ``kernel_size`` mask-"A"
+    convolution with ``filters`` channels, ``num_residual`` residual blocks
+    (1x1 -> 3x3 mask "B" with ``filters // 2`` -> 1x1, ReLU, added to the
+    block's input), ``num_head`` 1x1 mask-"B" ReLU layers and a 1x1 mask-"B"
+    layer with one logit per channel. 1x1 layers are mask-"B" convolutions too
+    so that RGB channel groups stay ordered. With the defaults of keras.io's
+    example (``filters=128, num_residual=5, num_head=2``) on ``(28, 28, 1)`` it
+    has 532,673 parameters.
+
+    Args:
+        input_shape: ``(height, width, channels)``, channels 1 or 3.
+        filters: channels of the hidden layers.
+        num_residual: residual blocks.
+        kernel_size: odd size of the first (mask "A") convolution.
+        num_head: 1x1 ReLU layers before the output layer.
+        seed: sampling seed.
+
+    Call: binary images ``[batch, H, W, C]`` -> logits ``[batch, H, W, C]``.
+    ``log_prob`` is exact; ``sample`` computes each new pixel from the part of
+    each layer it depends on only (``pixel_logits``).
+
+    Example:
+
+    >>> model = PixelCNN(input_shape=(8, 8, 1), filters=16, num_residual=1)
+    >>> model(np.zeros((2, 8, 8, 1), "float32")).shape
+    (2, 8, 8, 1)
+
+    Reference: van den Oord, Kalchbrenner, Kavukcuoglu, "Pixel Recurrent
+    Neural Networks", ICML 2016; keras.io example "PixelCNN" (ADMoreau).
+    """
+
+    def __init__(
+        self,
+        input_shape,
+        filters=64,
+        num_residual=5,
+        kernel_size=7,
+        num_head=2,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(input_shape, seed=seed, **kwargs)
+        channels = validation.one_of(self.image_shape[-1], (1, 3), "input_shape[-1]")
+        self.filters = validation.positive_int(filters, "filters")
+        self.num_residual = validation.positive_int(num_residual, "num_residual") if num_residual else 0
+        self.kernel_size = validation.positive_int(kernel_size, "kernel_size")
+        self.num_head = validation.positive_int(num_head, "num_head") if num_head else 0
+
+        def conv(filters, size, mask="B", activation="relu"):
+            return MaskedConv2D(filters, size, mask, channel_groups=channels, activation=activation)
+
+        self.input_layer = conv(self.filters, self.kernel_size, "A")
+        self.residual_blocks = [
+            [conv(self.filters, 1), conv(self.filters // 2, 3), conv(self.filters, 1)]
+            for _ in range(self.num_residual)
+        ]
+        self.head = [conv(self.filters, 1) for _ in range(self.num_head)]
+        self.output_layer = conv(channels, 1, activation=None)
+        self.build_network()
+
+    def call(self, x):
+        h = self.input_layer(x)
+        for block in self.residual_blocks:
+            y = h
+            for layer in block:
+                y = layer(y)
+            h = h + y
+        for layer in self.head:
+            h = layer(h)
+        return self.output_layer(h)
+
+    def region(self, r, c, reach):
+        """``(row, column, height, width)`` of the region a layer must cover for pixel ``(r, c)``.
+
+        ``reach`` is how many rows above / columns either side the layers
+        still to come read. The region is clipped to the image with a fixed
+        size, so "same" padding at its edges is either the image's own or
+        never read by pixel ``(r, c)``.
+        """
+        height, width, _ = self.image_shape
+        size = (min(height, reach + 1), min(width, 2 * reach + 1))
+        start = (
+            tf.clip_by_value(r - reach, 0, height - size[0]),
+            tf.clip_by_value(c - reach, 0, width - size[1]),
+        )
+        return start, size
+
+    def pixel_logits(self, x, r, c):
+        """Logits ``[batch, C]`` of pixel ``(r, c)``, computing each layer only where that pixel needs it.
+
+        Layer by layer the region shrinks with the receptive field still
+        ahead (the 7x7 input layer reads 3 rows up and 3 columns either side,
+        each 3x3 block one), down to the single pixel for the 1x1 head; the
+        result equals ``self(x)[:, r, c, :]``.
+        """
+
+        def crop(h, source, target):
+            (r0, c0), _ = source
+            (r1, c1), size = target
+            return tf.slice(h, [0, r1 - r0, c1 - c0, 0], [-1, size[0], size[1], -1])
+
+        reach = self.kernel_size // 2 + self.num_residual
+        source = self.region(r, c, reach)
+        h = tf.slice(x, [0, *source[0], 0], [-1, *source[1], -1])
+        reach -= self.kernel_size // 2
+        target = self.region(r, c, reach)
+        h = crop(self.input_layer(h), source, target)
+        for conv1, conv3, conv2 in self.residual_blocks:
+            source, target = target, self.region(r, c, reach - 1)
+            reach -= 1
+            h = crop(h, source, target) + conv2(crop(conv3(conv1(h)), source, target))
+        for layer in self.head:
+            h = layer(h)
+        return self.output_layer(h)[:, 0, 0, :]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            filters=self.filters,
+            num_residual=self.num_residual,
+            kernel_size=self.kernel_size,
+            num_head=self.num_head,
+        )
+        return config

@@ -1,0 +1,389 @@
+"""The variational autoencoder (Kingma & Welling, "Auto-Encoding Variational Bayes", 2014).
+
+The encoder maps x to a Gaussian q(z|x) = N(mean, diag(exp(log_var))), a
+``GaussianSampler`` draws z from it with the reparameterization trick, and the
+decoder gives p(x|z). Training maximizes the evidence lower bound
+
+    ELBO(x) = E_q[log p(x|z)] - KL(q(z|x) || N(0, I))  <=  log p(x),
+
+and ``log_prob`` tightens the bound with k importance samples (Burda et al.,
+"Importance Weighted Autoencoders", 2016).
+
+``dense_pair`` and ``conv_pair`` build encoder/decoder pairs; ``conv_pair``
+with its defaults is the keras.io VAE example (conv 32/64 stride 2, dense 16).
+"""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+import tensorflow_probability as tfp
+from keras import layers, ops
+
+from tfdl import validation
+from tfdl.layers.gaussian_sampler import GaussianSampler
+from tfdl.models.autoencoder import (
+    LIKELIHOODS,
+    _ValidatingFit,
+    check_input,
+    data_distribution,
+    log_likelihood,
+    unpack_x,
+)
+
+tfd = tfp.distributions
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+def kl_to_standard_normal(mean, log_var):
+    """KL(N(mean, diag(exp(log_var))) || N(0, I)) in nats, ``[batch]``.
+
+    The closed form 0.5 * sum(exp(log_var) + mean**2 - 1 - log_var)
+    (Kingma & Welling 2014, appendix B).
+    """
+    return 0.5 * ops.sum(ops.exp(log_var) + ops.square(mean) - 1.0 - log_var, axis=-1)
+
+
+def _diagonal_normal_log_prob(z, mean=0.0, log_var=0.0):
+    """log N(z; mean, diag(exp(log_var))) summed over the last axis."""
+    return -0.5 * ops.sum(
+        LOG_2PI + log_var + ops.square(z - mean) * ops.exp(-log_var), axis=-1
+    )
+
+
+def _encoder_heads(features, latent_dim):
+    mean = layers.Dense(latent_dim, name="z_mean")(features)
+    log_var = layers.Dense(latent_dim, name="z_log_var")(features)
+    return [mean, log_var]
+
+
+def _encoder(inputs, features, latent_dim, variational):
+    outputs = (
+        _encoder_heads(features, latent_dim)
+        if variational
+        else layers.Dense(latent_dim, name="z")(features)
+    )
+    return keras.Model(inputs, outputs, name="encoder")
+
+
+def dense_pair(input_shape, latent_dim, hidden=(256,), variational=True):
+    """A multilayer-perceptron encoder and decoder.
+
+    Args:
+        input_shape: shape of one example, e.g. ``(64,)`` or ``(8, 8, 1)``.
+        latent_dim: size of z.
+        hidden: ReLU layer widths of the encoder; the decoder mirrors them.
+        variational: the encoder returns ``[mean, log_var]`` (for ``VAE``);
+            ``False`` returns one code ``z`` (for ``Autoencoder``).
+
+    Returns:
+        ``(encoder, decoder)``; the decoder returns logits in ``input_shape``.
+
+    Example:
+
+    >>> encoder, decoder = dense_pair((64,), latent_dim=2, hidden=(128,))
+    """
+    input_shape = validation.positive_ints(input_shape, "input_shape")
+    latent_dim = validation.positive_int(latent_dim, "latent_dim")
+    hidden = validation.positive_ints(hidden, "hidden")
+    inputs = keras.Input(input_shape)
+    h = layers.Flatten()(inputs)
+    for units in hidden:
+        h = layers.Dense(units, activation="relu")(h)
+    encoder = _encoder(inputs, h, latent_dim, variational)
+    z = keras.Input((latent_dim,))
+    h = z
+    for units in reversed(hidden):
+        h = layers.Dense(units, activation="relu")(h)
+    h = layers.Dense(int(np.prod(input_shape)), name="logits")(h)
+    decoder = keras.Model(z, layers.Reshape(input_shape)(h), name="decoder")
+    return encoder, decoder
+
+
+def conv_pair(input_shape, latent_dim=2, filters=(32, 64), dense=16, variational=True):
+    """A convolutional encoder and a transposed-convolutional decoder.
+
+    The encoder has 3x3 convolutions with stride 2 and ``filters`` channels,
+    then a ReLU dense layer of ``dense`` units; the decoder mirrors it. The
+    defaults are the keras.io "Variational AutoEncoder" example for 28x28
+    images: conv 32/64 stride 2, dense 16, latent 2.
+
+    Args:
+        input_shape: ``(height, width, channels)``; height and width must be
+            divisible by ``2 ** len(filters)``.
+        latent_dim: size of z.
+        filters: channels of each stride-2 convolution.
+        dense: units of the dense layer before the latent heads.
+        variational: as in ``dense_pair``.
+
+    Returns:
+        ``(encoder, decoder)``; the decoder returns logits in ``input_shape``.
+
+    Example:
+
+    >>> encoder, decoder = conv_pair((28, 28, 1), latent_dim=2)
+    """
+    input_shape = validation.positive_ints(input_shape, "input_shape")
+    latent_dim = validation.positive_int(latent_dim, "latent_dim")
+    filters = validation.positive_ints(filters, "filters")
+    dense = validation.positive_int(dense, "dense")
+    scale = 2 ** len(filters)
+    if len(input_shape) != 3 or input_shape[0] % scale or input_shape[1] % scale:
+        raise ValueError(
+            f"Expected input_shape (height, width, channels) with height and width "
+            f"divisible by {scale}. Received: input_shape={input_shape}"
+        )
+    inputs = keras.Input(input_shape)
+    h = inputs
+    for channels in filters:
+        h = layers.Conv2D(channels, 3, strides=2, padding="same", activation="relu")(h)
+    h = layers.Dense(dense, activation="relu")(layers.Flatten()(h))
+    encoder = _encoder(inputs, h, latent_dim, variational)
+    z = keras.Input((latent_dim,))
+    height, width = input_shape[0] // scale, input_shape[1] // scale
+    h = layers.Dense(height * width * filters[-1], activation="relu")(z)
+    h = layers.Reshape((height, width, filters[-1]))(h)
+    for channels in reversed(filters):
+        h = layers.Conv2DTranspose(channels, 3, strides=2, padding="same", activation="relu")(h)
+    logits = layers.Conv2DTranspose(input_shape[-1], 3, padding="same", name="logits")(h)
+    return encoder, keras.Model(z, logits, name="decoder")
+
+
+@keras.saving.register_keras_serializable(package="tfdl")
+class VAE(_ValidatingFit, keras.Model):
+    """A variational autoencoder trained on the negative ELBO with ``fit(x)``.
+
+    The loss per batch is ``reconstruction_loss + beta * kl_loss``, where
+    ``reconstruction_loss`` is the mean of -log p(x|z) for one sample z per
+    example and ``kl_loss`` the mean closed-form KL(q(z|x) || N(0, I)); the
+    three are tracked as ``loss``, ``reconstruction_loss`` and ``kl_loss``.
+
+    Args:
+        encoder: Keras model ``x -> [mean, log_var]``, each ``[batch, latent_dim]``.
+        decoder: Keras model ``z -> params`` in data shape: logits for
+            ``"bernoulli"``, means for ``"gaussian"``.
+        likelihood: ``"bernoulli"`` (inputs in [0, 1]; binary data gives a
+            proper likelihood) or ``"gaussian"`` (one learned scale shared by
+            all dimensions).
+        beta: weight of the KL term in the training loss (1 is the ELBO;
+            Higgins et al. 2017 for beta != 1). ``elbo`` always uses 1.
+        seed: seed of the sampler and of ``elbo``/``log_prob``/``sample``
+            when they get no seed of their own.
+
+    Example:
+
+    >>> encoder, decoder = dense_pair((64,), latent_dim=2)
+    >>> vae = VAE(encoder, decoder, likelihood="bernoulli", seed=0)
+    >>> vae.compile(optimizer="adam")
+    >>> vae.fit(x, epochs=10, batch_size=64)  # doctest: +SKIP
+    >>> vae.log_prob(x_test, num_samples=1000)  # doctest: +SKIP
+    """
+
+    def __init__(self, encoder, decoder, likelihood="bernoulli", beta=1.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(beta, bool) or not isinstance(beta, (int, float)) or beta < 0:
+            raise ValueError(f"Expected a non-negative number. Received: beta={beta!r}")
+        self.encoder = encoder
+        self.decoder = decoder
+        self.likelihood = validation.one_of(likelihood, LIKELIHOODS, "likelihood")
+        self.beta = float(beta)
+        self.seed = seed
+        self.sampler = GaussianSampler(seed=seed, name="sampler")
+        self.seed_generator = keras.random.SeedGenerator(None if seed is None else seed + 1)
+        self.log_scale = (
+            self.add_weight(name="log_scale", shape=(), initializer="zeros")
+            if likelihood == "gaussian"
+            else None
+        )
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+        self.built = encoder.built and decoder.built  # weights exist: saving needs no call
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
+
+    @property
+    def latent_dim(self):
+        """Size of z, from the decoder's input."""
+        return int(self.decoder.inputs[0].shape[-1])
+
+    def call(self, inputs, training=False):
+        mean, _ = self.encoder(inputs, training=training)
+        return self.decoder(mean, training=training)
+
+    # Training ----------------------------------------------------------------
+
+    def _compute_losses(self, x, training):
+        mean, log_var = self.encoder(x, training=training)
+        z = self.sampler([mean, log_var])
+        params = self.decoder(z, training=training)
+        reconstruction = -ops.mean(self._log_likelihood(x, params))
+        kl = ops.mean(kl_to_standard_normal(mean, log_var))
+        return reconstruction + self.beta * kl, reconstruction, kl
+
+    def _update_trackers(self, loss, reconstruction, kl):
+        self.loss_tracker.update_state(loss)
+        self.reconstruction_tracker.update_state(reconstruction)
+        self.kl_tracker.update_state(kl)
+        return {m.name: m.result() for m in self.metrics}
+
+    def train_step(self, data):
+        x = unpack_x(data)
+        with tf.GradientTape() as tape:
+            losses = self._compute_losses(x, training=True)
+        gradients = tape.gradient(losses[0], self.trainable_variables)
+        self.optimizer.apply(gradients, self.trainable_variables)
+        return self._update_trackers(*losses)
+
+    def test_step(self, data):
+        return self._update_trackers(*self._compute_losses(unpack_x(data), training=False))
+
+    # Inference ---------------------------------------------------------------
+
+    def _log_likelihood(self, x, params):
+        return log_likelihood(self.likelihood, x, params, self.log_scale)
+
+    def _seed_tensor(self, seed):
+        if seed is None:
+            return self.seed_generator.next()
+        return tf.constant([int(seed), 0], dtype="int32")
+
+    def encode(self, x):
+        """The posterior q(z|x): ``(mean, log_var)``, each ``[batch, latent_dim]``."""
+        return tuple(self.encoder(check_input(x, self.encoder, self.likelihood), training=False))
+
+    def decode(self, z):
+        """Decoded images: probabilities (``"bernoulli"``) or means (``"gaussian"``)."""
+        params = self.decoder(z, training=False)
+        return ops.sigmoid(params) if self.likelihood == "bernoulli" else params
+
+    def reconstruct(self, x):
+        """Decodes the posterior mean of each input: ``decode(encode(x)[0])``."""
+        return self.decode(self.encode(x)[0])
+
+    def sample(self, num, seed=None, mean=False):
+        """Draws ``num`` examples: z ~ N(0, I), then x ~ p(x|z).
+
+        Args:
+            num: number of examples.
+            seed: integer seed (same seed, same samples); ``None`` uses the
+                model's seed generator.
+            mean: return the decoded means (probabilities) instead of draws.
+
+        Returns:
+            ``[num, *data_shape]``.
+        """
+        num = validation.positive_int(num, "num")
+        z_seed, x_seed = tf.unstack(tf.random.experimental.stateless_split(self._seed_tensor(seed), 2))
+        z = tf.random.stateless_normal((num, self.latent_dim), z_seed)
+        if mean:
+            return self.decode(z)
+        params = self.decoder(z, training=False)
+        return data_distribution(self.likelihood, params, self.log_scale).sample(seed=x_seed)
+
+    def interpolate(self, x_a, x_b, steps=8):
+        """Decodes evenly spaced points between the latent means of two inputs.
+
+        Args:
+            x_a, x_b: batches ``[batch, *data_shape]`` of the same size.
+            steps: number of points, both ends included.
+
+        Returns:
+            ``[batch, steps, *data_shape]``; ``[:, 0]`` decodes ``x_a``'s mean.
+        """
+        steps = validation.positive_int(steps, "steps")
+        mean_a, mean_b = self.encode(x_a)[0], self.encode(x_b)[0]
+        t = ops.reshape(ops.linspace(0.0, 1.0, steps), (1, steps, 1))
+        z = mean_a[:, None, :] * (1.0 - t) + mean_b[:, None, :] * t
+        images = self.decode(ops.reshape(z, (-1, self.latent_dim)))
+        return ops.reshape(images, (-1, steps, *images.shape[1:]))
+
+    def elbo(self, x, seed=None):
+        """The evidence lower bound of each input with one z sample, ``[batch]`` nats.
+
+        Uses the closed-form KL (``beta`` is ignored): log p(x|z) - KL(q || p).
+        """
+        x = check_input(x, self.encoder, self.likelihood)
+        return self._elbo(x, self._seed_tensor(seed))
+
+    @tf.function(reduce_retracing=True)
+    def _elbo(self, x, seed):
+        mean, log_var = self.encoder(x, training=False)
+        eps = tf.random.stateless_normal(tf.shape(mean), seed)
+        params = self.decoder(mean + ops.exp(0.5 * log_var) * eps, training=False)
+        return self._log_likelihood(x, params) - kl_to_standard_normal(mean, log_var)
+
+    def log_prob(self, x, num_samples=1000, seed=None, max_batch=256):
+        """Importance-weighted estimate of log p(x), ``[batch]`` nats.
+
+        ``log (1/k) sum_i p(x, z_i) / q(z_i|x)`` with z_i ~ q(z|x): the IWAE
+        bound of Burda et al. (2016). It is a lower bound on log p(x) in
+        expectation; k = 1 is the ELBO and the bound tightens (grows) with k.
+        The samples go through the decoder in chunks of at most ``max_batch``
+        examples, so k = 1000 (or 5000) fits in memory.
+
+        Args:
+            x: ``[batch, *data_shape]``.
+            num_samples: k, the number of importance samples.
+            seed: integer seed; ``None`` uses the model's seed generator.
+            max_batch: most decoder evaluations per chunk; small chunks stay in
+                the CPU cache (128 was 1.7x faster than 4096 for the keras.io
+                decoder on 2 cores).
+        """
+        x = check_input(x, self.encoder, self.likelihood)
+        num_samples = validation.positive_int(num_samples, "num_samples")
+        max_batch = validation.positive_int(max_batch, "max_batch")
+        seed = self._seed_tensor(seed)
+        results = []
+        for start in range(0, int(x.shape[0]), max_batch):
+            x_part = x[start : start + max_batch]
+            chunk = max(1, min(num_samples, max_batch // int(x_part.shape[0])))
+            mean, log_var = self.encoder(x_part, training=False)
+            part_seed = tf.random.experimental.stateless_fold_in(seed, start)
+            totals, done = [], 0
+            while done < num_samples:
+                size = min(chunk, num_samples - done)
+                chunk_seed = tf.random.experimental.stateless_fold_in(part_seed, done)
+                totals.append(
+                    self._log_weight_logsumexp(x_part, mean, log_var, tf.constant(size), chunk_seed)
+                )
+                done += size
+            results.append(tf.reduce_logsumexp(tf.stack(totals), axis=0) - math.log(num_samples))
+        return tf.concat(results, axis=0)
+
+    @tf.function(reduce_retracing=True)
+    def _log_weight_logsumexp(self, x, mean, log_var, num, seed):
+        """logsumexp over ``num`` samples of log p(x, z) - log q(z|x), ``[batch]``."""
+        batch = tf.shape(mean)[0]
+        eps = tf.random.stateless_normal(tf.stack([num, batch, self.latent_dim]), seed)
+        z = mean + ops.exp(0.5 * log_var) * eps
+        params = self.decoder(tf.reshape(z, (-1, self.latent_dim)), training=False)
+        x_tiled = tf.reshape(
+            tf.broadcast_to(x, tf.concat([[num], tf.shape(x)], 0)), tf.shape(params)
+        )
+        log_px = tf.reshape(self._log_likelihood(x_tiled, params), (num, batch))
+        log_pz = _diagonal_normal_log_prob(z)
+        log_qz = _diagonal_normal_log_prob(z, mean, log_var)
+        return tf.reduce_logsumexp(log_px + log_pz - log_qz, axis=0)
+
+    # Saving ------------------------------------------------------------------
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            "likelihood": self.likelihood,
+            "beta": self.beta,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("encoder", "decoder"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)

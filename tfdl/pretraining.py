@@ -1,0 +1,220 @@
+"""Greedy layer-wise pre-training (Hinton et al. 2006; Bengio et al. 2007).
+
+The procedure, as the article states it: (1) train the first layer on the data
+and keep its weights; (2) train the next layer on the previous trained layer's
+output ``h_i = f(W_i h_{i-1} + b_i)``; (3) repeat to the top; (4) fine-tune all
+layers together, or hold the pre-trained ones fixed and train only the top.
+
+A *layer* here is any Keras model trained by ``fit(x)`` with ``x`` alone and
+exposing ``transform(x)`` (its features) and encoder weights: an
+``tfdl.models.RBM`` (stacked, a deep belief network, ``tfdl.models.DBN``) or an
+``AutoencoderLayer`` (stacked, optionally denoising: ``StackedAutoencoder``).
+
+Example:
+
+>>> from tfdl import pretraining
+>>> sae = pretraining.StackedAutoencoder((32, 16), corruption=0.2, seed=0)
+>>> sae.pretrain(x_train, epochs=10)  # doctest: +SKIP
+>>> classifier = sae.to_classifier(num_classes=10)  # doctest: +SKIP
+>>> classifier.fit(x_train, y_train, epochs=10)  # doctest: +SKIP
+
+References:
+    Bengio, Lamblin, Popovici & Larochelle (2007), Greedy layer-wise training of
+    deep networks. Vincent et al. (2008), Extracting and composing robust
+    features with denoising autoencoders.
+"""
+
+import keras
+import numpy as np
+
+from tfdl import validation
+
+
+def _encoder_weights(layer):
+    """``(kernel, bias)`` variables of the encoding ``h = sigmoid(x W + b)``."""
+    if hasattr(layer, "hidden_bias"):
+        return layer.kernel, layer.hidden_bias
+    return layer.encoder.kernel, layer.encoder.bias
+
+
+def greedy_layerwise(layers, x, epochs=10, batch_size=100, optimizer=None, verbose=0, seed=0):
+    """Trains ``layers`` bottom-up, each on the previous trained layer's output.
+
+    Args:
+        layers: list of models with ``fit(x)`` and ``transform(x)`` (RBMs or
+            ``AutoencoderLayer``s). Layers not yet compiled are compiled with
+            a fresh optimizer from ``optimizer``.
+        x: training data ``[n, features]``.
+        epochs: epochs per layer (an int, or one per layer).
+        batch_size: examples per update.
+        optimizer: a callable returning a new Keras optimizer (default
+            ``SGD(0.1)``), used for layers that are not compiled.
+        verbose: passed to ``fit``.
+        seed: seed of the binary samples fed to Bernoulli RBMs: an RBM above
+            another layer is trained on a Bernoulli sample of that layer's
+            hidden probabilities (Hinton et al. 2006), drawn once.
+
+    Returns:
+        ``(layers, histories)``: the trained layers and each layer's
+        ``History.history``.
+    """
+    layers = list(layers)
+    if not layers:
+        raise ValueError("Expected at least one layer. Received: layers=[]")
+    epochs = validation.positive_ints(epochs if not isinstance(epochs, int) else [epochs] * len(layers), "epochs")
+    if len(epochs) != len(layers):
+        raise ValueError(f"Expected one epoch count per layer ({len(layers)}). Received: epochs={epochs}")
+    optimizer = optimizer or (lambda: keras.optimizers.SGD(0.1))
+    features, histories = np.asarray(x, np.float32), []
+    rng = np.random.default_rng(seed)
+    for i, (layer, layer_epochs) in enumerate(zip(layers, epochs)):
+        if i > 0 and getattr(layer, "visible", None) == "bernoulli":
+            features = (rng.random(features.shape) < features).astype(np.float32)
+        if getattr(layer, "optimizer", None) is None:
+            layer.compile(optimizer=optimizer())
+        histories.append(layer.fit(features, epochs=layer_epochs, batch_size=batch_size, verbose=verbose).history)
+        features = _transform_in_batches(layer, features)
+    return layers, histories
+
+
+def _transform_in_batches(layer, x, batch_size=1000):
+    return np.concatenate([np.asarray(layer.transform(x[i : i + batch_size])) for i in range(0, len(x), batch_size)])
+
+
+def to_classifier(layers, num_classes, freeze=False, name="pretrained_classifier"):
+    """A sigmoid MLP initialised from pre-trained layers, with a softmax on top.
+
+    Args:
+        layers: trained layers (RBMs or ``AutoencoderLayer``s), bottom first.
+        num_classes: outputs of the new softmax layer (randomly initialised).
+        freeze: hold the pre-trained layers fixed (only the softmax trains).
+
+    Returns:
+        An uncompiled ``keras.Sequential``: ``Dense(units, "sigmoid")`` per
+        layer with copies of its encoder weights, then ``Dense(num_classes,
+        "softmax")``.
+    """
+    num_classes = validation.positive_int(num_classes, "num_classes")
+    kernels = [_encoder_weights(layer) for layer in layers]
+    model = keras.Sequential(
+        [keras.Input((kernels[0][0].shape[0],))]
+        + [keras.layers.Dense(k.shape[1], activation="sigmoid", trainable=not freeze) for k, _ in kernels]
+        + [keras.layers.Dense(num_classes, activation="softmax")],
+        name=name,
+    )
+    for dense, (kernel, bias) in zip(model.layers, kernels):
+        dense.set_weights([np.asarray(kernel), np.asarray(bias)])
+    return model
+
+
+@keras.saving.register_keras_serializable(package="tfdl")
+class AutoencoderLayer(keras.Model):
+    """One (denoising) autoencoder layer for stacking: ``h = sigmoid(x W + b)``.
+
+    Trained by ``fit(x)`` to reconstruct ``x`` (in [0, 1]) from a corrupted
+    copy (masking noise: each input set to 0 with probability
+    ``corruption``) with a sigmoid decoder and cross-entropy loss.
+
+    Args:
+        units: hidden units.
+        corruption: masking-noise level in [0, 1); 0 gives a plain autoencoder.
+        seed: seed of the corruption noise.
+    """
+
+    def __init__(self, units, corruption=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = validation.positive_int(units, "units")
+        if not 0.0 <= corruption < 1.0:
+            raise ValueError(f"Expected corruption in [0, 1). Received: corruption={corruption}")
+        self.corruption = float(corruption)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.encoder = keras.layers.Dense(units, activation="sigmoid", name="encoder")
+        self.decoder = None
+
+    def build(self, input_shape):
+        self.encoder.build(input_shape)
+        self.decoder = keras.layers.Dense(input_shape[-1], name="decoder")
+        self.decoder.build((None, self.units))
+        self.built = True
+
+    def transform(self, x):
+        """Features for the next layer, ``[batch, units]``."""
+        return self.encoder(x)
+
+    def call(self, x, training=False):
+        """Reconstruction logits of (corrupted, when training) ``x``."""
+        if training and self.corruption > 0:
+            keep = keras.random.uniform(keras.ops.shape(x), seed=self.seed_generator) >= self.corruption
+            x = keras.ops.where(keep, x, 0.0)
+        return self.decoder(self.encoder(x))
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        cross_entropy = keras.ops.binary_crossentropy(x, y_pred, from_logits=True)
+        return keras.ops.mean(keras.ops.sum(cross_entropy, axis=-1))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(units=self.units, corruption=self.corruption, seed=self.seed)
+        return config
+
+
+class LayerwiseStack(keras.Model):
+    """A stack of layers pre-trained greedily; base of ``DBN`` and ``StackedAutoencoder``.
+
+    Subclasses set ``self.stack`` (list of layers, bottom first). Calling the
+    stack returns the top layer's features.
+    """
+
+    def build(self, input_shape):
+        width = input_shape[-1]
+        for layer in self.stack:
+            if not layer.built:
+                layer.build((None, width))
+            width = _encoder_weights(layer)[0].shape[1]
+        self.built = True
+
+    def transform(self, x):
+        """Features of the top layer: each layer's ``transform`` in turn."""
+        for layer in self.stack:
+            x = layer.transform(x)
+        return x
+
+    def call(self, x):
+        return self.transform(x)
+
+    def pretrain(self, x, epochs=10, batch_size=100, optimizer=None, verbose=0, seed=0):
+        """Greedy layer-wise pre-training (``greedy_layerwise``); returns the histories."""
+        if not self.built:
+            self.build(np.shape(x))
+        return greedy_layerwise(self.stack, x, epochs, batch_size, optimizer, verbose, seed)[1]
+
+    def to_classifier(self, num_classes, freeze=False):
+        """A sigmoid MLP initialised from the stack (``to_classifier``)."""
+        return to_classifier(self.stack, num_classes, freeze, name=f"{self.name}_classifier")
+
+
+@keras.saving.register_keras_serializable(package="tfdl")
+class StackedAutoencoder(LayerwiseStack):
+    """Stacked (denoising) autoencoders, pre-trained greedily.
+
+    Args:
+        hidden_units: units per layer, bottom first.
+        corruption: masking-noise level of every layer (0: plain autoencoders).
+        seed: seed; layer i uses ``seed + i``.
+    """
+
+    def __init__(self, hidden_units=(500, 500), corruption=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden_units = validation.positive_ints(hidden_units, "hidden_units")
+        self.corruption = corruption
+        self.seed = seed
+        self.stack = [
+            AutoencoderLayer(units, corruption, None if seed is None else seed + i, name=f"autoencoder_{i}")
+            for i, units in enumerate(self.hidden_units)
+        ]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(hidden_units=self.hidden_units, corruption=self.corruption, seed=self.seed)
+        return config
