@@ -75,8 +75,17 @@ def unpack_x(data):
     return data[0] if isinstance(data, (tuple, list)) else data
 
 
-class _ValidatingFit:
-    """Checks array inputs of ``fit`` and ``evaluate`` eagerly (ValueError)."""
+class _EncoderDecoder:
+    """What Autoencoder and VAE share: eager checks of the arrays given to
+    ``fit`` and ``evaluate`` (ValueError), and rebuilding the encoder and
+    decoder from their serialized configs."""
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("encoder", "decoder"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
 
     def _check_arrays(self, x, validation_data=None):
         if isinstance(x, (np.ndarray, tf.Tensor)):
@@ -94,7 +103,7 @@ class _ValidatingFit:
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
-class Autoencoder(_ValidatingFit, keras.Model):
+class Autoencoder(_EncoderDecoder, keras.Model):
     """An encoder to one latent point and a decoder back, trained to reconstruct.
 
     The loss is the negative log-likelihood of the input under the decoder's
@@ -175,10 +184,3 @@ class Autoencoder(_ValidatingFit, keras.Model):
             "decoder": keras.saving.serialize_keras_object(self.decoder),
             "likelihood": self.likelihood,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)

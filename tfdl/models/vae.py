@@ -25,7 +25,7 @@ from tfdl import validation
 from tfdl.layers.gaussian_sampler import GaussianSampler
 from tfdl.models.autoencoder import (
     LIKELIHOODS,
-    _ValidatingFit,
+    _EncoderDecoder,
     check_input,
     data_distribution,
     log_likelihood,
@@ -151,7 +151,7 @@ def conv_pair(input_shape, latent_dim=2, filters=(32, 64), dense=16, variational
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
-class VAE(_ValidatingFit, keras.Model):
+class VAE(_EncoderDecoder, keras.Model):
     """A variational autoencoder trained on the negative ELBO with ``fit(x)``.
 
     The loss per batch is ``reconstruction_loss + beta * kl_loss``, where
@@ -380,10 +380,3 @@ class VAE(_ValidatingFit, keras.Model):
             "beta": self.beta,
             "seed": self.seed,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
