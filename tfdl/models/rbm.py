@@ -216,9 +216,12 @@ class RBM(keras.Model):
             return _bernoulli(means, uniform_or_normal)
         return means + uniform_or_normal
 
-    def _gibbs_step(self, v, noise_h, noise_v):
-        """One block-Gibbs sweep v -> h -> v'; returns (v', h, hidden probs)."""
-        probs = self.hidden_probs(v)[0]
+    def _gibbs_step(self, v, noise_h, noise_v, probs=None):
+        """One block-Gibbs sweep v -> h -> v'; returns (v', h, hidden probs).
+
+        ``probs``, when given, are ``v``'s hidden probabilities already computed.
+        """
+        probs = self.hidden_probs(v)[0] if probs is None else probs
         h = _bernoulli(probs, noise_h)
         return self._sample_visible(self.visible_probs(h)[0], noise_v), h, probs
 
@@ -301,8 +304,12 @@ class RBM(keras.Model):
         probs_data, pre_data = self.hidden_probs(v)
         chain = self.chains if self.persistent else v
         chain_size = tf.shape(chain)[0]
-        for _ in range(self.k):
-            chain, _, _ = self._gibbs_step(tf.convert_to_tensor(chain), *self._training_noise(chain_size))
+        for step in range(self.k):
+            # CD's first sweep starts at the data, whose hidden probabilities are known.
+            known = probs_data if step == 0 and not self.persistent else None
+            chain, _, _ = self._gibbs_step(
+                tf.convert_to_tensor(chain), *self._training_noise(chain_size), probs=known
+            )
         chain = tf.stop_gradient(chain)
         probs_chain = self.hidden_probs(chain)[0]
         n_data, n_chain = tf.cast(batch, v.dtype), tf.cast(chain_size, v.dtype)
