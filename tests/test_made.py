@@ -118,3 +118,122 @@ def test_trains_under_mirrored_strategy(mirrored):
         model.compile(optimizer="adam")
     model.fit(x, epochs=1, batch_size=8, verbose=0)
     assert int(model.mask_counter.numpy()) == 4
+
+
+# Conditional MADE: p(x | context), the context feeding every layer unmasked.
+
+ALL_BINARY_8 = np.array(list(itertools.product([0, 1], repeat=8)), "float32")
+
+
+def conditional_jacobians(model, x, context, mask_index):
+    x, context = tf.constant(x), tf.constant(context)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([x, context])
+        logits = model([x, context], mask_index=mask_index)
+    return tape.batch_jacobian(logits, x).numpy(), tape.batch_jacobian(logits, context).numpy()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_conditional_autoregressive_in_x_and_dependent_on_context(seed):
+    rng = np.random.default_rng(seed)
+    d, c = int(rng.integers(3, 10)), int(rng.integers(1, 4))
+    model = MADE(d, (16, 12), num_masks=2, order="random", conditional_dim=c,
+                 direct_connections=seed == 1, seed=seed)
+    x = rng.normal(size=(4, d)).astype("float32")
+    context = rng.normal(size=(4, c)).astype("float32")
+    for k in range(2):
+        jac_x, jac_context = conditional_jacobians(model, x, context, k)
+        positions = model.orders[k]
+        forbidden = positions[None, :] >= positions[:, None]  # [i, j]: order(j) >= order(i)
+        assert np.all(jac_x[:, forbidden] == 0)
+        assert np.any(jac_x[:, ~forbidden] != 0)
+        # every output, the first in the order included, depends on the context
+        assert np.all(np.abs(jac_context).sum(axis=(0, 2)) > 0)
+
+
+@pytest.mark.parametrize("num_masks", [1, 3])
+def test_conditional_exact_normalisation_for_a_fixed_context(num_masks):
+    model = MADE(8, (16, 16), num_masks=num_masks, order="random", conditional_dim=3, seed=4)
+    totals = []
+    for row in np.random.default_rng(0).normal(size=(2, 3)).astype("float32"):
+        context = np.repeat(row[None], len(ALL_BINARY_8), axis=0)
+        log_p = model.log_prob(ALL_BINARY_8, context=context).numpy().astype(np.float64)
+        totals.append(np.exp(log_p).sum())
+        assert abs(totals[-1] - 1.0) < 1e-5
+    first = model.log_prob(ALL_BINARY_8[:4], context=np.zeros((4, 3), "float32"))
+    other = model.log_prob(ALL_BINARY_8[:4], context=np.ones((4, 3), "float32"))
+    assert not np.allclose(first, other)  # a different context, a different distribution
+
+
+def test_conditional_fit_without_targets_lowers_the_loss():
+    rng = np.random.default_rng(0)
+    context = (rng.random((96, 1)) < 0.5).astype("float32")
+    x = (rng.random((96, 6)) < np.where(context == 1, 0.9, 0.1)).astype("float32")
+    model = MADE(6, (16,), num_masks=2, order="random", conditional_dim=1, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(0.03))
+    history = model.fit([x, context], epochs=6, batch_size=16, verbose=0).history["loss"]
+    assert history[-1] < history[0]
+    assert int(model.mask_counter.numpy()) == 6 * 6
+    loss = model.evaluate([x, context], batch_size=32, verbose=0)
+    np.testing.assert_allclose(loss, -np.mean(model.log_prob(x, context=context)), rtol=1e-5)
+    # the model uses the context: each half is likelier under its own context
+    own, swapped = (np.mean(model.log_prob(x, context=c)) for c in (context, 1 - context))
+    assert own > swapped
+
+
+def test_conditional_sampling_follows_the_context():
+    model = MADE(4, (8,), conditional_dim=2, seed=0)
+    model.build()
+    model.output_layer.bias.assign(np.zeros(4))
+    kernel = model.output_layer.kernel.numpy()
+    kernel[-2:] = [[8.0] * 4, [-8.0] * 4]  # context rows: e0 -> x = 1, e1 -> x = 0
+    model.output_layer.kernel.assign(kernel)
+    context = np.repeat(np.eye(2, dtype="float32"), 50, axis=0)
+    samples = model.sample(100, seed=3, context=context).numpy()
+    np.testing.assert_array_equal(samples, model.sample(100, seed=3, context=context).numpy())
+    assert samples[:50].mean() > 0.9 and samples[50:].mean() < 0.1
+
+
+def test_conditional_keras_round_trip(roundtrip):
+    model = MADE(5, (9, 7), num_masks=2, order="random", conditional_dim=2,
+                 direct_connections=True, seed=2)
+    rng = np.random.default_rng(1)
+    x = (rng.random((32, 5)) < 0.5).astype("float32")
+    context = rng.normal(size=(32, 2)).astype("float32")
+    model.compile(optimizer="adam")
+    model.fit([x, context], epochs=1, batch_size=8, verbose=0)
+    loaded = roundtrip(model)
+    assert loaded.get_config() == model.get_config()
+    assert loaded.get_config()["conditional_dim"] == 2
+    for k in range(2):
+        np.testing.assert_array_equal(
+            loaded([x, context], mask_index=k), model([x, context], mask_index=k)
+        )
+    np.testing.assert_array_equal(
+        loaded.log_prob(x, context=context), model.log_prob(x, context=context)
+    )
+    np.testing.assert_array_equal(
+        loaded.sample(5, seed=0, context=context[:5]), model.sample(5, seed=0, context=context[:5])
+    )
+
+
+def test_conditional_errors():
+    model = MADE(6, (8,), conditional_dim=3, seed=0)
+    x = np.zeros((2, 6), "float32")
+    wrong_width = r"context with shape \[batch, 3\]. Received: context.shape=\(2, 4\)"
+    with pytest.raises(ValueError, match=wrong_width):
+        model([x, np.zeros((2, 4), "float32")])
+    with pytest.raises(ValueError, match=r"Received: context.shape=\(2, 2\)"):
+        model.log_prob(x, context=np.zeros((2, 2), "float32"))
+    with pytest.raises(ValueError, match=r"context of shape \[batch, 3\] .*Received: context=None"):
+        model(x)
+    with pytest.raises(ValueError, match="Received: context=None"):
+        model.log_prob(x)
+    with pytest.raises(ValueError, match="Received: context=None"):
+        model.sample(2, seed=0)
+    with pytest.raises(ValueError, match=r"num=2 rows. Received: context.shape=\(3, 3\)"):
+        model.sample(2, seed=0, context=np.zeros((3, 3), "float32"))
+    with pytest.raises(ValueError, match=r"Expected no context .*Received: context.shape=\(2, 3\)"):
+        MADE(6, (8,), seed=0).log_prob(x, context=np.zeros((2, 3), "float32"))
+    with pytest.raises(ValueError, match="Received: conditional_dim=0"):
+        MADE(6, conditional_dim=0)

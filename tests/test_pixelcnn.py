@@ -126,3 +126,71 @@ def test_article_snippet_depends_on_later_pixels_pixel_models_do_not():
     ]:
         gradient = output_gradient(model, x, 2, 3)
         assert np.all(gradient[later] == 0) and gradient[~later].sum() > 0
+
+
+def tiny_categorical(shape, **kwargs):
+    return tiny(shape, distribution="categorical", **kwargs)
+
+
+def test_categorical_shapes_and_autoregressive_over_pixels_and_channels():
+    keras.utils.set_random_seed(0)
+    shape = (3, 3, 3)
+    model = tiny_categorical(shape)
+    x = np.random.default_rng(0).integers(0, 256, size=(4, *shape)).astype("float32")
+    assert model(x).shape == (4, 3, 3, 3, 256)
+    weights = tf.constant(np.random.default_rng(1).normal(size=256).astype("float32"))
+    jacobian = raster_jacobian(lambda images: tf.reduce_sum(model(images) * weights, axis=-1), x)
+    assert np.all(jacobian[np.triu_indices_from(jacobian)] == 0)  # not (r', c', k') at or after (r, c, k)
+    assert np.all(np.abs(np.tril(jacobian, -1)).sum(axis=1)[1:] > 0)
+    # Within a pixel: G's logits see R, B's see R and G.
+    assert jacobian[1, 0] > 0 and jacobian[2, 0] > 0 and jacobian[2, 1] > 0
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1), (1, 2, 1)])
+def test_categorical_exact_normalization(shape):
+    keras.utils.set_random_seed(0)
+    model = tiny_categorical(shape, filters=4, num_residual=1)
+    size = int(np.prod(shape))
+    images = np.stack(np.meshgrid(*[np.arange(256)] * size, indexing="ij"), -1).reshape(-1, *shape)
+    log_probs = np.concatenate(
+        [model.log_prob(batch.astype("float32")).numpy() for batch in np.array_split(images, 8)]
+    ).astype(np.float64)
+    assert abs(np.exp(log_probs).sum() - 1.0) < 1e-4
+
+
+def test_categorical_sampling_reproducible_and_local_equals_full():
+    keras.utils.set_random_seed(0)
+    model = tiny_categorical((4, 5, 3), num_residual=1)
+    x = np.random.default_rng(0).integers(0, 256, size=(2, 4, 5, 3)).astype("float32")
+    full = model(x).numpy()
+    np.testing.assert_allclose(model.pixel_logits(x, 2, 3), full[:, 2, 3], rtol=1e-5, atol=1e-5)
+    a, b = model.sample(8, seed=3), model.sample(8, seed=3)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, model.sample(8, seed=3, local=False))
+    a = a.numpy()
+    assert a.shape == (8, 4, 5, 3) and np.all(a == np.round(a)) and a.min() >= 0 and a.max() <= 255
+    assert len(np.unique(a)) > 50  # an untrained model spreads over the levels
+
+    one = tiny_categorical((1, 1, 1), filters=4, num_residual=1)
+    samples = one.sample(4000, seed=1).numpy().astype(int).ravel()
+    expected = np.exp(one.log_prob(np.arange(256, dtype="float32").reshape(256, 1, 1, 1)).numpy())
+    observed = np.bincount(samples, minlength=256) / 4000
+    assert np.abs(observed - expected).max() < 5 * np.sqrt(expected.max() / 4000)
+
+
+def test_categorical_fit_round_trip_and_bad_input(roundtrip):
+    x = np.round(tfdl.data.load("digits")[:64] * 255).astype("float32")
+    model = tiny_categorical((8, 8, 1))
+    model.compile(optimizer="adam")
+    history = model.fit(x, epochs=3, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    loaded = roundtrip(model)
+    assert loaded.get_config()["distribution"] == "categorical"
+    np.testing.assert_array_equal(model(x[:4]), loaded(x[:4]))
+    np.testing.assert_array_equal(model.log_prob(x[:4]), loaded.log_prob(x[:4]))
+    np.testing.assert_array_equal(model.sample(2, seed=5), loaded.sample(2, seed=5))
+    for bad in [256.0, -1.0, 0.5]:
+        with pytest.raises(ValueError, match=r"Expected integer intensities 0\.\.255 .*Received values in"):
+            model.log_prob(np.full((2, 8, 8, 1), bad, "float32"))
+    with pytest.raises(ValueError, match="distribution"):
+        tiny((5, 5, 1), distribution="gaussian")

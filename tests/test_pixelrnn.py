@@ -112,3 +112,25 @@ def test_bad_arguments():
         model.log_prob(np.zeros((2, 5, 6, 1), "float32"))
     with pytest.raises(ValueError, match="binary"):
         model.log_prob(np.full((2, 5, 5, 1), 0.3, "float32"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_categorical(kind, roundtrip):
+    keras.utils.set_random_seed(0)
+    model = tfdl.models.PixelRNN(input_shape=(4, 4, 1), kind=kind, layers=1, units=4, distribution="categorical")
+    x = np.random.default_rng(0).integers(0, 256, size=(3, 4, 4, 1)).astype("float32")
+    assert model(x).shape == (3, 4, 4, 1, 256)
+    weights = np.random.default_rng(1).normal(size=256).astype("float32")
+    jacobian = raster_jacobian(lambda images: keras.ops.sum(model(images) * weights, axis=-1), x)
+    assert np.all(jacobian[np.triu_indices_from(jacobian)] == 0) and jacobian[1:].sum() > 0
+    small = tfdl.models.PixelRNN(input_shape=(1, 2, 1), kind=kind, layers=1, units=2, distribution="categorical")
+    images = np.stack(np.meshgrid(np.arange(256), np.arange(256), indexing="ij"), -1).reshape(-1, 1, 2, 1)
+    assert abs(np.exp(small.log_prob(images.astype("float32")).numpy().astype(np.float64)).sum() - 1) < 1e-4
+    a = model.sample(4, seed=2).numpy()
+    np.testing.assert_array_equal(a, model.sample(4, seed=2))
+    assert np.all(a == np.round(a)) and a.min() >= 0 and a.max() <= 255
+    loaded = roundtrip(model)
+    np.testing.assert_array_equal(model.log_prob(x), loaded.log_prob(x))
+    np.testing.assert_array_equal(a, loaded.sample(4, seed=2))
+    with pytest.raises(ValueError, match="integer intensities"):
+        model.log_prob(x / 255)

@@ -4,7 +4,9 @@ Germain, Gregor, Murray & Larochelle (2015), ICML. A feed-forward network whose
 weight matrices are masked (``tfdl.layers.MaskedDense``) so that output ``i``
 sees only the inputs before ``i`` in an order; the outputs are the logits of
 ``p(x_i = 1 | x_<i)`` and one pass gives the exact log-likelihood
-``log p(x) = sum_i log p(x_i | x_<i)``.
+``log p(x) = sum_i log p(x_i | x_<i)``. With a context ``c`` (Germain et al.
+2015, sec. 3.4) the network models ``p(x | c)``: ``c`` feeds every layer
+through unmasked kernel rows, so any output may depend on all of ``c``.
 """
 
 import math
@@ -37,17 +39,25 @@ class MADE(MaximumLikelihoodModel):
             mask set) or a permutation (``order[i]`` = position of input ``i``).
         hidden_degrees: ``"random"`` or ``"equal"`` (see ``made_masks``).
         direct_connections: add a masked direct input-to-output layer.
-        conditional_dim: not supported yet (must be None).
+        conditional_dim: size of an optional float context ``c``
+            ``[batch, conditional_dim]``; the model is then ``p(x | c)``. The
+            context is concatenated to the input of every hidden layer and of
+            the output layer, whose masks get all-ones rows for it (an
+            unmasked dense kernel). None: unconditional.
         seed: seed of the masks; drawn once and stored when None so a saved
             model reloads with the same masks.
 
     Call: ``model(x, mask_index=0)`` on ``[batch, D]`` returns the logits
-    ``[batch, D]`` under mask set ``mask_index``.
+    ``[batch, D]`` under mask set ``mask_index``; with ``conditional_dim``
+    the inputs are ``[x, context]``, also in ``fit([x, context])``.
 
     Example:
 
     >>> made = MADE(input_dim=12, hidden_units=(32, 32), order="random", seed=0)
     >>> made.log_prob(np.zeros((2, 12), "float32")).shape
+    TensorShape([2])
+    >>> cmade = MADE(input_dim=12, hidden_units=(32,), conditional_dim=3, seed=0)
+    >>> cmade.log_prob(np.zeros((2, 12), "float32"), context=np.ones((2, 3), "float32")).shape
     TensorShape([2])
     """
 
@@ -71,12 +81,10 @@ class MADE(MaximumLikelihoodModel):
         autoregressive_order(self.input_dim, order)  # validates
         self.hidden_degrees = validation.one_of(hidden_degrees, HIDDEN_DEGREES, "hidden_degrees")
         self.direct_connections = bool(direct_connections)
-        if conditional_dim is not None:
-            raise ValueError(
-                f"Expected conditional_dim=None (conditioning is not implemented yet). "
-                f"Received: conditional_dim={conditional_dim!r}"
-            )
-        self.conditional_dim = None
+        self.conditional_dim = (
+            None if conditional_dim is None
+            else validation.positive_int(conditional_dim, "conditional_dim")
+        )
         self.seed = int(np.random.randint(2**31)) if seed is None else int(seed)
 
         rng = np.random.default_rng(self.seed)
@@ -88,6 +96,11 @@ class MADE(MaximumLikelihoodModel):
             for positions in self.orders
         ]
         stacked = [np.stack(layer_masks) for layer_masks in zip(*mask_sets)]
+        if self.conditional_dim is not None:  # all-ones rows: the context is unmasked
+            stacked = [
+                np.concatenate([m, np.ones((self.num_masks, self.conditional_dim, m.shape[2]))], 1)
+                for m in stacked
+            ]
         if self.num_masks == 1:
             stacked = [mask[0] for mask in stacked]
         self.hidden_layers = [
@@ -110,23 +123,55 @@ class MADE(MaximumLikelihoodModel):
             self._positions = tf.constant(self.orders, dtype=tf.int32)
 
     def build(self, input_shape=None):
-        shape = (None, self.input_dim)
+        context_dim = self.conditional_dim or 0
+        shape = (None, self.input_dim + context_dim)
         for layer in self.hidden_layers:
             layer.build(shape)
-            shape = (None, layer.units)
+            shape = (None, layer.units + context_dim)
         self.output_layer.build(shape)
         if self.direct_layer is not None:
             self.direct_layer.build((None, self.input_dim))
 
-    def call(self, x, mask_index=None):
-        validation.feature_shape(x, (self.input_dim,))
+    def call(self, inputs, mask_index=None):
+        x, context = self._split(inputs)
         h = x
         for layer in self.hidden_layers:
-            h = layer(h, mask_index=mask_index)
-        logits = self.output_layer(h, mask_index=mask_index)
+            h = layer(_concat(h, context), mask_index=mask_index)
+        logits = self.output_layer(_concat(h, context), mask_index=mask_index)
         if self.direct_layer is not None:
             logits = logits + self.direct_layer(x, mask_index=mask_index)
         return logits
+
+    def _split(self, inputs, context=None):
+        """``(x, context)`` from ``x`` or ``[x, context]``, with shapes checked."""
+        if isinstance(inputs, (list, tuple)):
+            if len(inputs) != 2 or context is not None:
+                raise ValueError(
+                    f"Expected inputs x or [x, context]. Received: a list of {len(inputs)} inputs"
+                    + (" and context" if context is not None else "")
+                )
+            inputs, context = inputs
+        x = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
+        validation.feature_shape(x, (self.input_dim,))
+        return x, self._context(context)
+
+    def _context(self, context):
+        """``context`` as a ``[batch, conditional_dim]`` tensor (None if unconditional), checked."""
+        if self.conditional_dim is None:
+            if context is not None:
+                raise ValueError(
+                    "Expected no context (conditional_dim=None). "
+                    f"Received: context.shape={tuple(ops.shape(context))}"
+                )
+            return None
+        if context is None:
+            raise ValueError(
+                f"Expected a context of shape [batch, {self.conditional_dim}] "
+                f"(conditional_dim={self.conditional_dim}). Received: context=None"
+            )
+        context = ops.convert_to_tensor(context, dtype=self.compute_dtype)
+        validation.feature_shape(context, (self.conditional_dim,), "context")
+        return context
 
     def _num_masks(self, num_masks):
         if num_masks is None:
@@ -138,29 +183,32 @@ class MADE(MaximumLikelihoodModel):
             )
         return num_masks
 
-    def log_prob(self, x, num_masks=None):
-        """Exact ``log p(x)`` in nats ``[batch]``: the mixture of the first ``num_masks`` sets.
+    def log_prob(self, x, num_masks=None, context=None):
+        """Exact ``log p(x)`` (or ``log p(x | context)``) in nats ``[batch]``: the
+        mixture of the first ``num_masks`` sets.
 
         Args:
-            x: binary ``[batch, D]``; other values raise ValueError.
+            x: binary ``[batch, D]``; other values raise ValueError. ``[x, context]``
+                (the model's inputs, as ``evaluate`` passes them) is accepted too.
             num_masks: how many mask sets to average (default all).
+            context: float ``[batch, conditional_dim]``, required iff ``conditional_dim``.
         """
-        x = ops.convert_to_tensor(x, dtype=self.compute_dtype)
-        validation.feature_shape(x, (self.input_dim,))
+        x, context = self._split(x, context)
         x = validation.binary(x)
         num_masks = self._num_masks(num_masks)
+        inputs = _model_inputs(x, context)
         log_probs = ops.stack(
-            [bernoulli_log_prob(x, self(x, mask_index=k)) for k in range(num_masks)]
+            [bernoulli_log_prob(x, self(inputs, mask_index=k)) for k in range(num_masks)]
         )
         return ops.logsumexp(log_probs, axis=0) - math.log(num_masks)
 
-    def training_log_prob(self, x):
+    def training_log_prob(self, inputs):
         """``log p_k(x)`` under mask set ``k = step mod num_masks``; advances the step."""
         k = self.mask_counter % self.num_masks
         self.mask_counter.assign_add(1)
-        return bernoulli_log_prob(x, self(x, mask_index=k))
+        return bernoulli_log_prob(self._split(inputs)[0], self(inputs, mask_index=k))
 
-    def sample(self, num, seed=None, num_masks=None):
+    def sample(self, num, seed=None, num_masks=None, context=None):
         """Ancestral samples ``[num, D]`` (float 0/1) from the mixture.
 
         Each sample picks a mask set uniformly among the first ``num_masks``,
@@ -173,22 +221,31 @@ class MADE(MaximumLikelihoodModel):
                 generator). The uniforms and mixture components are drawn up front
                 with ``np.random.default_rng(seed)``, so the loop is deterministic.
             num_masks: mixture size (default all mask sets).
+            context: float ``[num, conditional_dim]``, one row per sample, required
+                iff ``conditional_dim``.
         """
         num = validation.positive_int(num, "num")
+        context = self._context(context)
+        if context is not None and context.shape[0] != num:
+            raise ValueError(
+                f"Expected a context with num={num} rows. "
+                f"Received: context.shape={tuple(context.shape)}"
+            )
         num_masks = self._num_masks(num_masks)
         if seed is None:
             seed = int(np.random.randint(2**31))
         rng = np.random.default_rng(seed)
         uniforms = tf.constant(rng.random((num, self.input_dim)), dtype=self.compute_dtype)
         components = tf.constant(rng.integers(num_masks, size=num), dtype=tf.int32)
-        return self._ancestral_sample(uniforms, components, num_masks)
+        return self._ancestral_sample(uniforms, components, num_masks, context)
 
     @tf.function(reduce_retracing=True)
-    def _ancestral_sample(self, uniforms, components, num_masks):
+    def _ancestral_sample(self, uniforms, components, num_masks, context):
         positions = tf.gather(self._positions, components)  # [num, D]
 
         def step(t, x):
-            logits = tf.stack([self(x, mask_index=k) for k in range(num_masks)], axis=1)
+            inputs = _model_inputs(x, context)
+            logits = tf.stack([self(inputs, mask_index=k) for k in range(num_masks)], axis=1)
             logits = tf.gather(logits, components, axis=1, batch_dims=1)
             draw = tf.cast(uniforms < tf.sigmoid(logits), x.dtype)
             return tf.where(positions == t, draw, x)
@@ -211,3 +268,13 @@ class MADE(MaximumLikelihoodModel):
             "seed": self.seed,
             "name": self.name,
         }
+
+
+def _concat(h, context):
+    """``[h, context]`` along features, or ``h`` when unconditional."""
+    return h if context is None else ops.concatenate([h, context], axis=-1)
+
+
+def _model_inputs(x, context):
+    """The model's inputs: ``x`` or ``[x, context]``."""
+    return x if context is None else [x, context]

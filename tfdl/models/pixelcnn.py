@@ -1,4 +1,4 @@
-"""PixelCNN for binary images (van den Oord et al. 2016)."""
+"""PixelCNN for binary or 8-bit images (van den Oord et al. 2016)."""
 
 import keras
 import tensorflow as tf
@@ -10,15 +10,18 @@ from tfdl.models.pixel_autoregressive import PixelAutoregressiveModel
 
 @keras.saving.register_keras_serializable(package="tfdl")
 class PixelCNN(PixelAutoregressiveModel):
-    """PixelCNN: masked convolutions give every pixel a Bernoulli conditional.
+    """PixelCNN: masked convolutions give every pixel a Bernoulli or 256-way conditional.
 
-    ``p(x) = prod_i sigmoid(+-logit_i)`` in raster order (R, G, B within a
-    pixel when ``channels == 3``). Layers: a ``kernel_size`` mask-"A"
-    convolution with ``filters`` channels, ``num_residual`` residual blocks
-    (1x1 -> 3x3 mask "B" with ``filters // 2`` -> 1x1, ReLU, added to the
-    block's input), ``num_head`` 1x1 mask-"B" ReLU layers and a 1x1 mask-"B"
-    layer with one logit per channel. 1x1 layers are mask-"B" convolutions too
-    so that RGB channel groups stay ordered. With the defaults of keras.io's
+    ``p(x) = prod_i p(x_i | x_<i)`` in raster order (R, G, B within a pixel
+    when ``channels == 3``), each factor ``sigmoid(+-logit_i)`` or, with
+    ``distribution="categorical"``, a softmax over 256 intensities.
+    Layers: a ``kernel_size`` mask-"A" convolution with ``filters`` channels,
+    ``num_residual`` residual blocks (1x1 -> 3x3 mask "B" with
+    ``filters // 2`` -> 1x1, ReLU, added to the block's input), ``num_head``
+    1x1 mask-"B" ReLU layers and a 1x1 mask-"B" layer with one logit (or 256)
+    per channel, its channel groups making channel ``k``'s logits see only
+    channels ``< k`` of the current pixel. 1x1 layers are mask-"B"
+    convolutions too so that RGB channel groups stay ordered. With the defaults of keras.io's
     example (``filters=128, num_residual=5, num_head=2``) on ``(28, 28, 1)`` it
     has 532,673 parameters.
 
@@ -28,9 +31,12 @@ class PixelCNN(PixelAutoregressiveModel):
         num_residual: residual blocks.
         kernel_size: odd size of the first (mask "A") convolution.
         num_head: 1x1 ReLU layers before the output layer.
+        distribution: ``"bernoulli"`` (binary images) or ``"categorical"``
+            (integer intensities 0..255 stored as float).
         seed: sampling seed.
 
-    Call: binary images ``[batch, H, W, C]`` -> logits ``[batch, H, W, C]``.
+    Call: images ``[batch, H, W, C]`` -> logits ``[batch, H, W, C]``
+    (Bernoulli) or ``[batch, H, W, C, 256]`` (categorical).
     ``log_prob`` is exact; ``sample`` computes each new pixel from the part of
     each layer it depends on only (``pixel_logits``).
 
@@ -51,10 +57,11 @@ class PixelCNN(PixelAutoregressiveModel):
         num_residual=5,
         kernel_size=7,
         num_head=2,
+        distribution="bernoulli",
         seed=None,
         **kwargs,
     ):
-        super().__init__(input_shape, seed=seed, **kwargs)
+        super().__init__(input_shape, distribution=distribution, seed=seed, **kwargs)
         channels = validation.one_of(self.image_shape[-1], (1, 3), "input_shape[-1]")
         self.filters = validation.positive_int(filters, "filters")
         self.num_residual = validation.positive_int(num_residual, "num_residual") if num_residual else 0
@@ -70,11 +77,11 @@ class PixelCNN(PixelAutoregressiveModel):
             for _ in range(self.num_residual)
         ]
         self.head = [conv(self.filters, 1) for _ in range(self.num_head)]
-        self.output_layer = conv(channels, 1, activation=None)
+        self.output_layer = conv(channels * self.outputs_per_channel, 1, activation=None)
         self.build_network()
 
     def call(self, x):
-        h = self.input_layer(x)
+        h = self.input_layer(self.rescale(x))
         for block in self.residual_blocks:
             y = h
             for layer in block:
@@ -82,7 +89,7 @@ class PixelCNN(PixelAutoregressiveModel):
             h = h + y
         for layer in self.head:
             h = layer(h)
-        return self.output_layer(h)
+        return self.logits(self.output_layer(h))
 
     def region(self, r, c, reach):
         """``(row, column, height, width)`` of the region a layer must cover for pixel ``(r, c)``.
@@ -101,7 +108,7 @@ class PixelCNN(PixelAutoregressiveModel):
         return start, size
 
     def pixel_logits(self, x, r, c):
-        """Logits ``[batch, C]`` of pixel ``(r, c)``, computing each layer only where that pixel needs it.
+        """Logits ``[batch, C]`` (or ``[batch, C, 256]``) of pixel ``(r, c)``, computing each layer only where needed.
 
         Layer by layer the region shrinks with the receptive field still
         ahead (the 7x7 input layer reads 3 rows up and 3 columns either side,
@@ -116,7 +123,7 @@ class PixelCNN(PixelAutoregressiveModel):
 
         reach = self.kernel_size // 2 + self.num_residual
         source = self.region(r, c, reach)
-        h = tf.slice(x, [0, *source[0], 0], [-1, *source[1], -1])
+        h = tf.slice(self.rescale(x), [0, *source[0], 0], [-1, *source[1], -1])
         reach -= self.kernel_size // 2
         target = self.region(r, c, reach)
         h = crop(self.input_layer(h), source, target)
@@ -126,7 +133,7 @@ class PixelCNN(PixelAutoregressiveModel):
             h = crop(h, source, target) + conv2(crop(conv3(conv1(h)), source, target))
         for layer in self.head:
             h = layer(h)
-        return self.output_layer(h)[:, 0, 0, :]
+        return self.logits(self.output_layer(h))[:, 0, 0]
 
     def get_config(self):
         config = super().get_config()

@@ -1,4 +1,4 @@
-"""PixelRNN for binary images: Row LSTM or Diagonal BiLSTM (van den Oord et al. 2016)."""
+"""PixelRNN for binary or 8-bit grayscale images: Row LSTM or Diagonal BiLSTM (van den Oord et al. 2016)."""
 
 import keras
 
@@ -16,7 +16,8 @@ class PixelRNN(PixelAutoregressiveModel):
     Each of ``layers`` residual layers maps its ``2 * units``-channel input
     through a ``RowLSTM`` or ``DiagonalBiLSTM`` with ``units`` channels and a
     1x1 convolution back to ``2 * units`` channels, added to the input. Two
-    1x1 ReLU layers and a 1x1 output layer give one Bernoulli logit per pixel.
+    1x1 ReLU layers and a 1x1 output layer give one Bernoulli logit (or 256
+    categorical logits) per pixel.
     The LSTMs give every pixel a receptive field over (nearly) all earlier
     pixels, so sampling recomputes the whole image at every pixel (inside one
     compiled loop).
@@ -26,10 +27,13 @@ class PixelRNN(PixelAutoregressiveModel):
         kind: ``"row_lstm"`` or ``"diagonal_bilstm"``.
         layers: number of LSTM layers.
         units: LSTM channels.
+        distribution: ``"bernoulli"`` (binary images) or ``"categorical"``
+            (integer intensities 0..255 stored as float).
         seed: sampling seed.
 
-    Call: binary images ``[batch, H, W, 1]`` -> logits ``[batch, H, W, 1]``;
-    ``log_prob`` is exact.
+    Call: images ``[batch, H, W, 1]`` -> logits ``[batch, H, W, 1]``
+    (Bernoulli) or ``[batch, H, W, 1, 256]`` (categorical); ``log_prob`` is
+    exact.
 
     Example:
 
@@ -41,8 +45,10 @@ class PixelRNN(PixelAutoregressiveModel):
     Neural Networks", ICML 2016.
     """
 
-    def __init__(self, input_shape, kind="row_lstm", layers=2, units=32, seed=None, **kwargs):
-        super().__init__(input_shape, seed=seed, **kwargs)
+    def __init__(
+        self, input_shape, kind="row_lstm", layers=2, units=32, distribution="bernoulli", seed=None, **kwargs
+    ):
+        super().__init__(input_shape, distribution=distribution, seed=seed, **kwargs)
         validation.one_of(self.image_shape[-1], (1,), "input_shape[-1]")
         self.kind = validation.one_of(kind, ("row_lstm", "diagonal_bilstm"), "kind")
         self.num_layers = validation.positive_int(layers, "layers")
@@ -53,17 +59,17 @@ class PixelRNN(PixelAutoregressiveModel):
             [lstm(self.units), MaskedConv2D(2 * self.units, 1, "B")] for _ in range(self.num_layers)
         ]
         self.head = [MaskedConv2D(2 * self.units, 1, "B", activation="relu") for _ in range(2)]
-        self.output_layer = MaskedConv2D(1, 1, "B")
+        self.output_layer = MaskedConv2D(self.outputs_per_channel, 1, "B")
         self.build_network()
 
     def call(self, x):
-        h = self.input_layer(x)
+        h = self.input_layer(self.rescale(x))
         for lstm, projection in self.lstm_layers:
             h = h + projection(lstm(h))
         h = keras.ops.relu(h)
         for layer in self.head:
             h = layer(h)
-        return self.output_layer(h)
+        return self.logits(self.output_layer(h))
 
     def get_config(self):
         config = super().get_config()
