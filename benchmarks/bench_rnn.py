@@ -6,7 +6,6 @@ measured. Batch 64, Adam, sparse categorical cross-entropy, ``train_on_batch``;
 the four models are timed in alternation, each keeping its best round.
 """
 
-import importlib.util
 from pathlib import Path
 
 import keras
@@ -14,16 +13,14 @@ import numpy as np
 
 from tfdl.bench import Result, throughput
 from tfdl.models import deep_rnn
+from tfdl.runner import load_file
 
 SNIPPET = Path(__file__).resolve().parents[1] / "reproductions/snippets/deep_rnn_snippet.py"
 BATCH = 64
 
 
 def _snippet_model():
-    spec = importlib.util.spec_from_file_location("deep_rnn_snippet", SNIPPET)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build()
+    return load_file(SNIPPET).build()
 
 
 def _interleaved_throughputs(models, x, y, rounds=3):

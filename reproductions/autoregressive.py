@@ -12,7 +12,6 @@ stopping on the validation split, and is scored by ``tfdl.evaluate.nll`` on
 the test split.
 """
 
-import importlib.util
 import itertools
 import math
 import time
@@ -25,7 +24,7 @@ import tensorflow as tf
 
 from tfdl.evaluate import nll
 from tfdl.models import MADE, NADE
-from tfdl.runner import markdown_table
+from tfdl.runner import load_file, markdown_table
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -245,7 +244,4 @@ def reproduce(run):
     )
     # PixelCNN and PixelRNN: the article's last part, in the script beside this one.
     pixels = Path(__file__).with_name("autoregressive_pixels.py")
-    spec = importlib.util.spec_from_file_location("tfdl_autoregressive_pixels", pixels)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return body + "\n" + module.pixel_sections(run)
+    return body + "\n" + load_file(pixels).pixel_sections(run)

@@ -8,7 +8,6 @@ article's Conv2D snippet with the causal models by gradient maps. It returns
 Markdown that ``reproductions/autoregressive.py`` appends to its report.
 """
 
-import importlib.util
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import tensorflow as tf
 
 from tfdl.evaluate import nll
 from tfdl.models import PixelCNN, PixelRNN
-from tfdl.runner import markdown_table
+from tfdl.runner import load_file, markdown_table
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -32,10 +31,7 @@ NAMES = {"pixelcnn": "PixelCNN", "row_lstm": "PixelRNN Row LSTM", "diagonal_bils
 def load_snippet():
     """The article's Conv2D snippet module (``reproductions/snippets/pixelrnn_like.py``)."""
     path = Path(__file__).with_name("snippets") / "pixelrnn_like.py"
-    spec = importlib.util.spec_from_file_location("pixelrnn_like", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(path)
 
 
 def build_models(run, image_shape):

@@ -25,7 +25,6 @@ Tasks (all generated with ``run.seed``, all offline):
 """
 
 import contextlib
-import importlib.util
 import io
 import time
 from pathlib import Path
@@ -41,7 +40,7 @@ import tensorflow as tf  # noqa: E402
 
 from tfdl.layers import ElmanCell  # noqa: E402
 from tfdl.models import deep_rnn, encoder_decoder, one_to_many, one_to_one  # noqa: E402
-from tfdl.runner import markdown_table  # noqa: E402
+from tfdl.runner import load_file, markdown_table  # noqa: E402
 
 SNIPPET = Path(__file__).resolve().parent / "snippets" / "deep_rnn_snippet.py"
 SOLVED_MSE = 0.05
@@ -107,10 +106,7 @@ def mse(model, x, y):
 # ---------------------------------------------------------------- sections
 def snippet_section(run):
     """Item 1: the snippet as written next to deep_rnn((100, 50))."""
-    spec = importlib.util.spec_from_file_location("deep_rnn_snippet", SNIPPET)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    snippet, ours = module.build(), deep_rnn((100, 50))
+    snippet, ours = load_file(SNIPPET).build(), deep_rnn((100, 50))
     ours.set_weights(snippet.get_weights())
     x, _ = snippet_task(8, run.seed)
     difference = float(np.max(np.abs(ours(x) - snippet(x))))

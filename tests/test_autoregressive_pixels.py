@@ -1,14 +1,11 @@
-import importlib.util
 from pathlib import Path
 
-from tfdl.runner import Run
+from tfdl.runner import Run, load_file
 
 
 def test_pixel_sections_smoke(tmp_path):
     path = Path(__file__).resolve().parents[1] / "reproductions" / "autoregressive_pixels.py"
-    spec = importlib.util.spec_from_file_location("autoregressive_pixels", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_file(path)
     run = Run("autoregressive", profile="smoke", out=tmp_path)
     text = module.pixel_sections(run)
     assert text.startswith("## PixelCNN and PixelRNN")

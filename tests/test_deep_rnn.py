@@ -1,6 +1,5 @@
 """deep_rnn and the four architecture builders."""
 
-import importlib.util
 from pathlib import Path
 
 import keras
@@ -8,15 +7,13 @@ import numpy as np
 import pytest
 
 from tfdl.models import deep_rnn, encoder_decoder, one_to_many, one_to_one
+from tfdl.runner import load_file
 
 SNIPPET = Path(__file__).resolve().parents[1] / "reproductions/snippets/deep_rnn_snippet.py"
 
 
 def _snippet_model():
-    spec = importlib.util.spec_from_file_location("deep_rnn_snippet", SNIPPET)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build()
+    return load_file(SNIPPET).build()
 
 
 def test_reproduces_the_article_snippet():

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -5,6 +7,7 @@ import tensorflow as tf
 
 import tfdl
 from tests.pixel_checks import all_binary_images, raster_jacobian
+from tfdl.runner import load_file
 
 
 def tiny(shape=(5, 5, 1), **kwargs):
@@ -92,14 +95,7 @@ def test_bad_input():
 
 
 def load_snippet():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "reproductions" / "snippets" / "pixelrnn_like.py"
-    spec = importlib.util.spec_from_file_location("pixelrnn_like", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(Path(__file__).resolve().parents[1] / "reproductions" / "snippets" / "pixelrnn_like.py")
 
 
 def output_gradient(model, x, r, c):

@@ -9,7 +9,6 @@ never tests: nothing here asserts a time.
 """
 
 import dataclasses
-import importlib.util
 import json
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from tfdl import data
-from tfdl.runner import device_description, markdown_table
+from tfdl.runner import device_description, load_file, markdown_table
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -103,10 +102,7 @@ def _modules(only):
         if not paths:
             raise FileNotFoundError(f"No benchmark {BENCHMARKS}/bench_{only}.py")
     for path in paths:
-        spec = importlib.util.spec_from_file_location(f"tfdl_{path.stem}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
+        yield load_file(path)
 
 
 def main(only=None, out="results/bench.json"):

@@ -133,6 +133,15 @@ def device_description():
     return f"CPU: {platform.machine()}, {os.cpu_count()} cores"
 
 
+def load_file(path):
+    """Imports the Python file at ``path`` (a script, snippet or benchmark) as a module."""
+    path = Path(path)
+    spec = importlib.util.spec_from_file_location(f"tfdl_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _load_script(article):
     path = REPRODUCTIONS / f"{article}.py"
     if not path.exists():
@@ -140,10 +149,7 @@ def _load_script(article):
             f"No reproduction script for article={article!r}: expected {path}. "
             "Reproductions run from a source checkout (pip install -e .)."
         )
-    spec = importlib.util.spec_from_file_location(f"tfdl_reproduction_{article}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(path)
 
 
 def _to_json(value):
