@@ -94,3 +94,16 @@ def test_missing_offline_data_gives_one_clear_line(tmp_path):
     assert "Traceback" not in result.stderr
     assert last.startswith("tfdl: error: mnist is not available offline: looked in")
     assert str(tmp_path / "keras" / "datasets") in last
+
+
+def test_batches_cover_every_example_once_per_epoch_and_reshuffle():
+    x = np.arange(10, dtype=np.float32)[:, None]
+    plain = [b.numpy().ravel().tolist() for b in data.batches(x, 4, shuffle=False)]
+    assert plain == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    dataset = data.batches(x, 4, shuffle=True, seed=1)
+    epochs = [np.concatenate([b.numpy().ravel() for b in dataset]) for _ in range(2)]
+    for order in epochs:
+        assert sorted(order) == list(range(10))
+    assert not np.array_equal(epochs[0], epochs[1])
+    again = np.concatenate([b.numpy().ravel() for b in data.batches(x, 4, shuffle=True, seed=1)])
+    np.testing.assert_array_equal(again, epochs[0])

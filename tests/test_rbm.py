@@ -115,19 +115,41 @@ def test_one_cd1_step_equals_hand_computed_update():
 
 def test_pcd_chains_persist_across_steps():
     rbm = _random_rbm(3, 2, scale=0.5, persistent=True, num_chains=2)
-    start = np.array([[1, 1, 0], [0, 0, 1]], np.float32)
+    start = np.array([[1, 0], [0, 1]], np.float32)
     rbm.chains.assign(start)
-    noise = [np.array([[0.3, 0.7], [0.6, 0.2]]), np.array([[0.5, 0.1, 0.9], [0.4, 0.8, 0.3]])] * 2
+    noise = [np.array([[0.5, 0.1, 0.9], [0.4, 0.8, 0.3]]), np.array([[0.3, 0.7], [0.6, 0.2]])] * 2
     _fixed_noise(rbm, noise)
     rbm.compile(optimizer=keras.optimizers.SGD(0.0))
     data = tf.constant([[1, 0, 1]], tf.float32)
     w, b, c = _params(rbm)
-    chain = start
+    hidden = start
     for step in range(2):
         rbm.train_step(data)
-        h = (noise[0] < _sigmoid(chain @ w + c)).astype(float)
-        chain = (noise[1] < _sigmoid(h @ w.T + b)).astype(float)
-        np.testing.assert_array_equal(rbm.chains.numpy(), chain)
+        visible = (noise[0] < _sigmoid(hidden @ w.T + b)).astype(float)
+        hidden = (noise[1] < _sigmoid(visible @ w + c)).astype(float)
+        np.testing.assert_array_equal(rbm.chains.numpy(), hidden)
+
+
+def test_one_pcd1_step_equals_hand_computed_update():
+    rbm = _random_rbm(3, 2, scale=0.5, persistent=True, num_chains=3)
+    w, b, c = _params(rbm)
+    h0 = np.array([[1, 0], [0, 1], [1, 1]], np.float32)
+    rbm.chains.assign(h0)
+    noise_v = np.array([[0.5, 0.1, 0.9], [0.4, 0.8, 0.3], [0.2, 0.6, 0.7]])
+    _fixed_noise(rbm, [noise_v, np.full((3, 2), 0.5)])
+    rbm.compile(optimizer=keras.optimizers.SGD(0.1))
+    v = np.array([[1, 0, 1], [0, 1, 1]], np.float32)
+    rbm.train_step(tf.constant(v))
+
+    v1 = (noise_v < _sigmoid(h0 @ w.T + b)).astype(float)
+    ph, ph1 = _sigmoid(v @ w + c), _sigmoid(v1 @ w + c)
+    expected = [
+        w + 0.1 * (v.T @ ph / 2 - v1.T @ ph1 / 3),
+        b + 0.1 * (v.mean(0) - v1.mean(0)),
+        c + 0.1 * (ph.mean(0) - ph1.mean(0)),
+    ]
+    for got, want in zip(_params(rbm), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
 def test_pseudo_likelihood_is_normalised_and_matches_brute_force():
@@ -243,3 +265,26 @@ def test_bad_input_raises_value_error():
     big.build((None, 30))
     with pytest.raises(ValueError, match="ais"):
         big.log_partition("exact")
+
+
+def test_monitor_selects_the_fit_metrics():
+    x = (np.random.default_rng(0).random((40, 6)) < 0.5).astype(np.float32)
+    rbm = RBM(3, seed=0, monitor=("free_energy",))
+    rbm.compile(optimizer="sgd")
+    history = rbm.fit(x, epochs=1, batch_size=20, verbose=0).history
+    assert set(history) == {"free_energy"}
+    np.testing.assert_allclose(history["free_energy"][0], rbm.free_energy(x[20:]).numpy().mean(), rtol=0.2)
+    silent = RBM(3, seed=0, monitor=())
+    silent.compile(optimizer="sgd")
+    silent.fit(x, epochs=1, batch_size=20, verbose=0)
+    with pytest.raises(ValueError, match="monitor"):
+        RBM(3, visible="gaussian", monitor=("pseudo_ll",))
+
+
+def test_datasets_are_checked_batch_by_batch():
+    rbm = RBM(3, seed=0)
+    rbm.compile(optimizer="sgd")
+    rbm.fit(np.ones((10, 6), np.float32), verbose=0)  # arrays are checked eagerly
+    bad = tf.data.Dataset.from_tensor_slices(np.full((10, 6), 0.5, np.float32)).batch(5)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="binary"):
+        rbm.fit(bad, verbose=0)

