@@ -43,6 +43,19 @@ def test_nll_passes_keyword_arguments_on():
     assert evaluate.nll(Model(), np.zeros((5, 2)), num_samples=7)["nats"] == 7.0
 
 
+def test_nll_slices_the_context_with_x():
+    from tfdl.models import MADE
+
+    rng = np.random.default_rng(0)
+    x = (rng.random((7, 5)) < 0.5).astype(np.float32)
+    context = rng.normal(size=(7, 2)).astype(np.float32)
+    made = MADE(5, (8,), conditional_dim=2, seed=0)
+    whole = -made.log_prob(x, context=context).numpy().mean()
+    assert evaluate.nll(made, x, batch_size=3, context=context)["nats"] == pytest.approx(whole, rel=1e-6)
+    with pytest.raises(ValueError, match="context.shape"):
+        evaluate.nll(made, x, context=context[:3])
+
+
 def test_nll_rejects_bad_arguments():
     with pytest.raises(ValueError, match="Received: batch_size=0"):
         evaluate.nll(Independent([0.5]), np.zeros((2, 1)), batch_size=0)
