@@ -36,9 +36,10 @@ def test_autoregressive_property_by_gradients(seed):
         assert np.all(jac[:, ~forbidden] != 0)
 
 
-def test_fast_path_equals_naive_loop():
-    model = NADE(9, 7)
-    x = (np.random.default_rng(0).random((6, 9)) < 0.5).astype("float32")
+@pytest.mark.parametrize("d", [9, 11, 30])  # 3 blocks of 3; 3 of 4 with padding; 5 of 6
+def test_fast_path_equals_naive_loop(d):
+    model = NADE(d, 7)
+    x = (np.random.default_rng(0).random((6, d)) < 0.5).astype("float32")
     model.build()
     for variable in (model.c, model.b):
         variable.assign(np.random.default_rng(1).normal(size=variable.shape))

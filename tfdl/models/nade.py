@@ -4,11 +4,18 @@ Larochelle & Murray (2011), AISTATS. With shared weights ``W [D, H]``:
 
     h_i = sigmoid(c + sum_{j<i} x_j W_j),   p(x_i = 1 | x_<i) = sigmoid(b_i + V_i . h_i)
 
-The pre-activations of all ``D`` conditionals are one exclusive cumulative
+The pre-activations of all ``D`` conditionals are an exclusive cumulative
 sum over ``x_j W_j``, so ``log p(x)`` costs O(D H), not D separate passes.
-The sum materialises a ``[batch, D, H]`` tensor: at MNIST size (D=784, H=500)
-training is memory-bound and slow on CPU (tens of examples/s on 2 shared cores).
+It is computed in blocks of ``S = ceil(sqrt(D))`` dimensions: an exclusive
+cumulative sum over the blocks' sums, plus a strictly lower-triangular
+``[S, S]`` product inside each block. Every conditional still needs its own
+``H`` sigmoids, a ``[batch, D, H]`` tensor, so at MNIST size (D=784, H=500)
+training is bound by those sigmoids and slow on CPU: measured here (2 cores,
+batch 100, Adam, XLA) 175 examples/s blocked against 117 with one cumulative
+sum over ``D``.
 """
+
+import math
 
 import keras
 import numpy as np
@@ -51,9 +58,18 @@ class NADE(MaximumLikelihoodModel):
 
     def call(self, x):
         validation.feature_shape(x, (self.input_dim,))
-        contributions = x[:, :, None] * self.W  # [batch, D, H]: x_j W_j
-        a = self.c + ops.cumsum(contributions, axis=1) - contributions  # exclusive sum
-        return ops.einsum("bdh,dh->bd", ops.sigmoid(a), self.V) + self.b
+        d, h = self.input_dim, self.hidden_units
+        size = math.isqrt(d - 1) + 1  # ceil(sqrt(d))
+        blocks = -(-d // size)
+        pad = blocks * size - d
+        x = ops.reshape(ops.pad(x, [[0, 0], [0, pad]]), (-1, blocks, size))
+        W, V = (ops.reshape(ops.pad(w, [[0, pad], [0, 0]]), (blocks, size, h)) for w in (self.W, self.V))
+        block_sums = ops.einsum("bns,nsh->bnh", x, W)
+        before = ops.cumsum(block_sums, axis=1) - block_sums  # blocks before this one
+        within = ops.einsum("ts,bns,nsh->bnth", np.tril(np.ones((size, size), "float32"), -1), x, W)
+        a = self.c + before[:, :, None, :] + within  # [batch, blocks, size, H]
+        logits = ops.reshape(ops.einsum("bnth,nth->bnt", ops.sigmoid(a), V), (-1, blocks * size))
+        return logits[:, :d] + self.b
 
     def log_prob(self, x):
         """Exact ``log p(x)`` in nats ``[batch]``; ``x`` binary ``[batch, D]``."""

@@ -311,9 +311,8 @@ class RBM(keras.Model):
             if self.visible == "bernoulli":
                 x = validation.binary(x, "x")
             if not args and not kwargs.get("validation_split") and kwargs.get("sample_weight") is None:
-                x = data.batches(
-                    x, kwargs.pop("batch_size", None) or 32, kwargs.pop("shuffle", True), self.seed
-                )
+                x = data.batches(x, kwargs.pop("batch_size", None) or 32, kwargs.get("shuffle", True), self.seed)
+                kwargs["shuffle"] = False  # the pipeline shuffles
         if in_memory == self._check_batches:
             self._check_batches = not in_memory
             self.train_function = None
