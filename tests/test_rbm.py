@@ -287,4 +287,4 @@ def test_datasets_are_checked_batch_by_batch():
     rbm.fit(np.ones((10, 6), np.float32), verbose=0)  # arrays are checked eagerly
     bad = tf.data.Dataset.from_tensor_slices(np.full((10, 6), 0.5, np.float32)).batch(5)
     with pytest.raises(tf.errors.InvalidArgumentError, match="binary"):
-        rbm.fit(bad, verbose=0)
+        rbm.fit(bad, shuffle=False, verbose=0)
