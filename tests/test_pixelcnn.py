@@ -99,12 +99,9 @@ def load_snippet():
 
 
 def output_gradient(model, x, r, c):
-    """|d sum_k output[:, r, c, k] / d x| summed over images: ``[H, W]``."""
-    x = tf.convert_to_tensor(x, tf.float32)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        selected = tf.reduce_sum(model(x)[:, r, c, :])
-    return np.abs(tape.gradient(selected, x).numpy()).sum(axis=(0, 3))
+    """The reproduction's gradient map: |d sum_k output[:, r, c, k] / d x| summed over images."""
+    path = Path(__file__).resolve().parents[1] / "reproductions" / "autoregressive_pixels.py"
+    return load_file(path).dependency_map(model, x, r, c)
 
 
 def test_article_snippet_depends_on_later_pixels_pixel_models_do_not():

@@ -93,7 +93,7 @@ class RBM(keras.Model):
         persistent: keep the negative chains between updates (PCD). Their
             state is the hidden sample, ``chains`` ``[num_chains, n_hidden]``
             (as in the Theano tutorial and scikit-learn), so a PCD-1 step
-            step needs no extra matmul to restart the chains.
+            needs no extra matmul to restart the chains.
         num_chains: number of persistent chains (default 100); only with
             ``persistent=True``.
         seed: int seed for all noise, or None.
@@ -231,13 +231,12 @@ class RBM(keras.Model):
         return means + uniform_or_normal
 
     def _gibbs_step(self, v, noise_h, noise_v, probs=None):
-        """One block-Gibbs sweep v -> h -> v'; returns (v', h, hidden probs).
+        """One block-Gibbs sweep v -> h -> v'; returns v'.
 
         ``probs``, when given, are ``v``'s hidden probabilities already computed.
         """
         probs = self.hidden_probs(v)[0] if probs is None else probs
-        h = _bernoulli(probs, noise_h)
-        return self._sample_visible(self.visible_probs(h)[0], noise_v), h, probs
+        return self._sample_visible(self.visible_probs(_bernoulli(probs, noise_h))[0], noise_v)
 
     def _stateless_noise(self, shape, seed, step):
         key = tf.stack([tf.cast(seed, tf.int64), tf.cast(step, tf.int64)])
@@ -264,7 +263,7 @@ class RBM(keras.Model):
         shapes = ([batch, self.n_hidden], [batch, self.n_visible])
 
         def body(i, v):
-            return i + 1, self._gibbs_step(v, *self._stateless_noise(shapes, seed, i))[0]
+            return i + 1, self._gibbs_step(v, *self._stateless_noise(shapes, seed, i))
 
         return tf.while_loop(lambda i, v: i < steps, body, (tf.constant(0), v))[1]
 
@@ -348,10 +347,10 @@ class RBM(keras.Model):
             stats["next_hidden"] = _bernoulli(probs_chain, self._uniform(tf.shape(probs_chain)))
         else:
             probs_data, stats["hidden_pre"] = self.hidden_probs(v)
-            probs_chain = probs_data
+            chain, probs_chain = v, probs_data
             for _ in range(self.k):
-                h = _bernoulli(probs_chain, self._uniform(tf.shape(probs_chain)))
-                chain = self._sample_visible(self.visible_probs(h)[0], self._visible_noise(n_data))
+                noise_h = self._uniform(tf.shape(probs_chain))
+                chain = self._gibbs_step(chain, noise_h, self._visible_noise(n_data), probs=probs_chain)
                 probs_chain = self.hidden_probs(chain)[0]
             states = tf.concat([v, chain], 0)
         chain = tf.stop_gradient(chain)
