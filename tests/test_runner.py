@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -89,6 +90,8 @@ def test_mirrored_strategy_trains_on_two_logical_cpus():
         ({"article": "vae", "epochs": 0}, r"positive integer. Received: epochs=0"),
         ({"article": "vae", "strategy": "tpu"}, r"strategy.*Received: strategy='tpu'"),
         ({"article": "vae", "dataset": "cifar"}, r"dataset.*Received: dataset='cifar'"),
+        ({"article": "vae", "seed": 1.7}, r"non-negative integer. Received: seed=1.7"),
+        ({"article": "vae", "seed": -1}, r"non-negative integer. Received: seed=-1"),
     ],
 )
 def test_run_rejects_bad_settings(kwargs, match):
@@ -112,3 +115,17 @@ def test_cli_help_lists_the_articles():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert "{autoregressive,vae,rnn,pretraining,all}" in result.stdout
+
+
+def test_sections_print_progress_and_figures_embed(tmp_path, capsys):
+    import matplotlib.pyplot as plt
+
+    run = runner.Run("vae", profile="smoke", out=tmp_path)
+    run.section("1. Training")
+    assert re.fullmatch(r"\[vae +\d+\.\d s\] 1\. Training\n", capsys.readouterr().out)
+    figure, axis = plt.subplots()
+    axis.plot([0, 1])
+    assert run.save_figure(figure, "loss_curve", "the loss") == "![the loss](loss_curve.png)"
+    assert (tmp_path / "loss_curve.png").exists()
+    assert run.claims().reason.startswith("smoke profile")
+    assert runner.Run("vae", profile="default").claims().reason is None

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from tfdl import data
-from tfdl.runner import device_description, load_file, markdown_table
+from tfdl import data, validation
+from tfdl.runner import device_description, load_file, markdown_table, scripts_folder
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+BENCHMARKS = scripts_folder("benchmarks")
 
 
 @dataclasses.dataclass
@@ -95,23 +95,28 @@ def fashion_mnist(split="train", binarize="threshold", flatten=True):
     return data.load("fashion_mnist", split=split, binarize=binarize, flatten=flatten)
 
 
-def _modules(only):
-    paths = sorted(BENCHMARKS.glob("bench_*.py"))
+def available():
+    """The names ``X`` of the scripts ``benchmarks/bench_X.py``, sorted."""
+    return [path.stem.removeprefix("bench_") for path in sorted(BENCHMARKS.glob("bench_*.py"))]
+
+
+def _paths(only):
+    names = available()
+    if not names:
+        raise FileNotFoundError(f"No benchmarks: {BENCHMARKS} holds no bench_*.py")
     if only is not None:
-        paths = [p for p in paths if p.stem == f"bench_{only}"]
-        if not paths:
-            raise FileNotFoundError(f"No benchmark {BENCHMARKS}/bench_{only}.py")
-    for path in paths:
-        yield load_file(path)
+        names = [validation.one_of(only, names, "only")]
+    return [BENCHMARKS / f"bench_{name}.py" for name in names]
 
 
 def main(only=None, out="results/bench.json"):
-    """Runs the benchmarks, prints a table and writes ``out`` as JSON."""
+    """Runs the benchmarks (all, or ``bench_<only>.py``), prints a table and writes ``out`` as JSON."""
+    paths = _paths(only)
     peak = matmul_gflops()
     print(f"fp32 matmul peak on {device_description()}: {peak:.1f} GFLOP/s")
     results = []
-    for module in _modules(only):
-        for result in module.run():
+    for path in paths:
+        for result in load_file(path).run():
             results.append(result)
             print(f"  {result.task}: {result.ours} {result.ours_value:.4g} vs "
                   f"{result.peer} {result.peer_value:.4g} {result.unit} "

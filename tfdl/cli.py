@@ -1,35 +1,78 @@
-"""Command line: ``tfdl reproduce <article>``, ``tfdl data <name>``, ``tfdl bench``."""
+"""Command line: ``tfdl reproduce <article>``, ``tfdl data <name>``, ``tfdl bench``.
+
+Parsing imports no TensorFlow (``--help``, ``--version`` and usage errors are
+instant); a command imports it when it runs.
+"""
 
 import argparse
 import sys
 
-from tfdl import data, runner
+from tfdl import __version__, bench, data, runner
+
+SEED_RANGE = (0, 2**32 - 1)  # what keras.utils.set_random_seed (NumPy's RandomState) accepts
 
 
-def _parser():
-    parser = argparse.ArgumentParser(prog="tfdl", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def integer(low, high=None):
+    """An argparse ``type``: an integer in ``[low, high]`` (no upper bound if ``high`` is None)."""
+    expected = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
 
-    reproduce = commands.add_parser("reproduce", help="reproduce an article's example")
-    reproduce.add_argument("article", choices=runner.ARTICLES + ("all",))
-    reproduce.add_argument("--dataset", default="digits", choices=data.DATASETS)
-    reproduce.add_argument("--profile", default="default", choices=runner.PROFILES)
-    reproduce.add_argument("--epochs", type=int, default=None, help="override the profile's epochs")
-    reproduce.add_argument("--out", default=None, help="output folder (default results/<article>)")
-    reproduce.add_argument("--seed", type=int, default=0)
-    reproduce.add_argument("--strategy", default="default", choices=runner.STRATEGIES)
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {expected}; received {text!r}")
+        return value
+
+    return parse
+
+
+def parser():
+    """The ``tfdl`` argument parser, with its three subcommands."""
+    tfdl = argparse.ArgumentParser(
+        prog="tfdl", description="Reproduce the articles, check a data set, time models next to their peers."
+    )
+    tfdl.add_argument("--version", action="version", version=f"tfdl {__version__}",
+                      help="print tfdl's version and exit")
+    commands = tfdl.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                   help="one of the commands below")
+
+    reproduce = commands.add_parser("reproduce", help="reproduce an article's examples and write its report")
+    reproduce.add_argument("article", choices=runner.ARTICLES + ("all",),
+                           help="the article to reproduce, or all four one after the other")
+    reproduce.add_argument("--dataset", default="digits", choices=data.DATASETS,
+                           help="the data set to train on (default: %(default)s, bundled and offline)")
+    reproduce.add_argument("--profile", default="default", choices=runner.PROFILES,
+                           help="smoke: seconds; default: minutes on 2 CPU cores; full: the papers' "
+                                "settings, meant for a GPU (default: %(default)s)")
+    reproduce.add_argument("--epochs", type=integer(1), default=None,
+                           help="override the profile's epochs")
+    reproduce.add_argument("--out", default=None,
+                           help="output folder (default: results/<article>; with all, <OUT>/<article>)")
+    reproduce.add_argument("--seed", type=integer(*SEED_RANGE), default=0,
+                           help="seed for everything random in the run (default: %(default)s)")
+    reproduce.add_argument("--strategy", default="default", choices=runner.STRATEGIES,
+                           help="default: one device; mirrored: tf.distribute.MirroredStrategy "
+                                "over all GPUs (default: %(default)s)")
+    reproduce.add_argument("--verbose", action="store_true",
+                           help="show Keras progress bars while training (progress lines "
+                                "per section are always printed)")
 
     check = commands.add_parser("data", help="load a data set and print its splits")
-    check.add_argument("name", choices=data.DATASETS)
+    check.add_argument("name", choices=data.DATASETS, help="the data set to load")
 
-    bench = commands.add_parser("bench", help="time models next to their peers")
-    bench.add_argument("--only", default=None, help="run only benchmarks/bench_<ONLY>.py")
-    bench.add_argument("--out", default="results/bench.json")
-    return parser
+    timing = commands.add_parser("bench", help="time models next to their peers")
+    timing.add_argument("--only", default=None, choices=bench.available(),
+                        help="run only benchmarks/bench_<ONLY>.py (default: all)")
+    timing.add_argument("--out", default="results/bench.json",
+                        help="the JSON file to write (default: %(default)s)")
+    return tfdl
 
 
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    """Runs ``tfdl ARGS``; returns the exit status (2: a usage or data error)."""
+    args = parser().parse_args(argv)
     try:
         if args.command == "data":
             for split in data.SPLITS:
@@ -37,8 +80,6 @@ def main(argv=None):
                 print(f"{args.name} {split}: x {x.shape} {x.dtype}, {len(set(y.tolist()))} classes")
             return 0
         if args.command == "bench":
-            from tfdl import bench
-
             bench.main(only=args.only, out=args.out)
             return 0
         articles = runner.ARTICLES if args.article == "all" else (args.article,)
@@ -52,6 +93,7 @@ def main(argv=None):
                 out=out,
                 seed=args.seed,
                 strategy=args.strategy,
+                verbose=args.verbose,
             )
     except (FileNotFoundError, data.DataUnavailableError) as error:
         print(f"tfdl: error: {error}", file=sys.stderr)

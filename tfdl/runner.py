@@ -22,7 +22,20 @@ from tfdl import data, validation
 ARTICLES = ("autoregressive", "vae", "rnn", "pretraining")
 PROFILES = ("smoke", "default", "full")
 STRATEGIES = ("default", "mirrored")
-REPRODUCTIONS = Path(__file__).resolve().parents[1] / "reproductions"
+
+
+def scripts_folder(name):
+    """The folder of scripts ``name`` ("reproductions", "benchmarks").
+
+    A wheel installs it inside the package (``tfdl/<name>``, mapped in
+    setup.cfg); a source checkout or an editable install has it at the top of
+    the checkout.
+    """
+    package = Path(__file__).resolve().parent
+    return package / name if (package / name).is_dir() else package.parent / name
+
+
+REPRODUCTIONS = scripts_folder("reproductions")
 
 
 class Run:
@@ -37,6 +50,8 @@ class Run:
         out: output folder (default ``results/<article>``).
         seed: seed for everything random in the run.
         strategy: ``"default"`` or ``"mirrored"`` (``tf.distribute``).
+        verbose: the ``verbose`` passed to ``fit`` (0: progress lines per
+            section only; 1: Keras progress bars too).
     """
 
     def __init__(
@@ -48,16 +63,29 @@ class Run:
         out=None,
         seed=0,
         strategy="default",
+        verbose=0,
     ):
         self.article = validation.one_of(article, ARTICLES, "article")
         self.dataset = validation.one_of(dataset, data.DATASETS, "dataset")
         self.profile = validation.one_of(profile, PROFILES, "profile")
         self.epochs = None if epochs is None else validation.positive_int(epochs, "epochs")
         self.out = Path(out if out is not None else Path("results") / article)
-        self.seed = int(seed)
+        self.seed = validation.non_negative_int(seed, "seed")
         self.strategy_name = validation.one_of(strategy, STRATEGIES, "strategy")
         self.metrics = {}
         self.summaries = []
+        self.verbose = int(verbose)
+        self.started = time.perf_counter()
+
+    def claims(self):
+        """A ``tfdl.claims.Claims`` for the report: ``not judged`` on the smoke profile."""
+        from tfdl.claims import Claims
+
+        return Claims(judged=True if self.profile != "smoke" else "smoke profile: too small to decide")
+
+    def section(self, title):
+        """Prints a progress line for a section of the reproduction, with the elapsed time."""
+        print(f"[{self.article} {time.perf_counter() - self.started:7.1f} s] {title}", flush=True)
 
     @property
     def strategy(self):
@@ -81,15 +109,19 @@ class Run:
         kwargs.setdefault("seed", self.seed)
         return data.load(self.dataset, split=split, **kwargs)
 
-    def save_figure(self, figure, name):
-        """Saves a matplotlib figure as ``<out>/<name>.png`` and closes it."""
+    def save_figure(self, figure, name, caption=None):
+        """Saves a matplotlib figure as ``<out>/<name>.png`` and closes it.
+
+        Returns the Markdown that embeds it in the report:
+        ``![caption](name.png)``.
+        """
         import matplotlib.pyplot as plt
 
         path = self.out / f"{name}.png"
         figure.savefig(path, dpi=100, bbox_inches="tight")
         plt.close(figure)
         self.metrics.setdefault("figures", []).append(path.name)
-        return path
+        return f"![{caption or name.replace('_', ' ')}]({path.name})"
 
     def summarize(self, line):
         """Records a one-line summary printed at the end of the run."""
@@ -146,8 +178,8 @@ def _load_script(article):
     path = REPRODUCTIONS / f"{article}.py"
     if not path.exists():
         raise FileNotFoundError(
-            f"No reproduction script for article={article!r}: expected {path}. "
-            "Reproductions run from a source checkout (pip install -e .)."
+            f"No reproduction script for article={article!r}: expected {path} "
+            "(reproductions/ of a source checkout, tfdl/reproductions/ of an installed wheel)."
         )
     return load_file(path)
 

@@ -5,13 +5,19 @@ what was received, in the style of Keras' own messages.
 """
 
 import numpy as np
-import tensorflow as tf
 
 
 def positive_int(value, name):
     """Returns ``value`` if it is an integer >= 1, else raises ValueError."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"Expected a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def non_negative_int(value, name):
+    """Returns ``value`` if it is an integer >= 0 (a seed, a count), else raises ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"Expected a non-negative integer. Received: {name}={value!r}")
     return int(value)
 
 
@@ -55,6 +61,8 @@ def binary(x, name="x"):
     are not known, it returns ``x`` guarded by an assertion that fails at run
     time. Use the returned tensor.
     """
+    import tensorflow as tf  # here, not at the top: the command line imports this module
+
     x = tf.convert_to_tensor(x)
     ok = tf.reduce_all((x == 0) | (x == 1))
     if tf.executing_eagerly():
@@ -74,6 +82,8 @@ def binary(x, name="x"):
 
 def unit_interval(x, name="x"):
     """Checks that every value of ``x`` lies in [0, 1] (eagerly: ValueError)."""
+    import tensorflow as tf  # here, not at the top: the command line imports this module
+
     x = tf.convert_to_tensor(x)
     ok = tf.reduce_all((x >= 0) & (x <= 1))
     if tf.executing_eagerly():
