@@ -1,4 +1,10 @@
 import json
+import re
+import types
+
+import keras
+import numpy as np
+import tensorflow as tf
 
 from tfdl import runner
 
@@ -13,16 +19,49 @@ def test_smoke_profile_writes_metrics_report_and_figures(tmp_path):
         assert row["test_log_likelihood_nats"] < 0
         # 16 hidden units: the exact log Z is available and AIS must agree with it.
         assert abs(row["log_z_ais"] - row["log_z_exact"]) < 0.5
-    assert set(results["comparison"]) == {
-        "random init @ 1", "DBN + fine-tune @ 1", "SAE + fine-tune @ 1", "DBN frozen @ 1"
-    }
-    assert len(results["gradient_norms_at_start"]["random init"]) == 3
-    assert {c["verdict"] for c in results["claims"]} <= {
-        "held", "not held", "inconclusive (within spread)", "not held on this small data", "not tested"
-    }
+    module = runner.load_file(runner.REPRODUCTIONS / "pretraining.py")
+    assert set(results["comparison"]) == {f"{variant} @ 1" for variant in module.VARIANTS}
+    budget = results["comparison"][f"{module.RANDOM_BUDGET} @ 1"]["validation_error_curve_pct"]
+    short = results["comparison"][f"{module.RANDOM} @ 1"]["validation_error_curve_pct"]
+    assert len(budget) == 2 + 2 * 1 and budget[: len(short)] == short  # smoke: 2 + 2 layers x 1 epochs
+    assert len(results["gradient_norms_at_start"][module.RANDOM]) == 3
+
     report = (tmp_path / "report.md").read_text()
     assert report.startswith("# Greedy layer-wise pre-training")
-    assert "| article claim | measured | held? |" in report and "-86.34" in report
-    for figure in ("rbm_filters", "rbm_samples", "rbm_curves", "gradient_norms", "test_error"):
-        assert (tmp_path / f"{figure}.png").stat().st_size > 0
+    assert "| article (Hindi) | gloss | measured | criterion and numbers | verdict |" in report
+    assert "## Article items" in report and "-86.34" in report
+    # A smoke run decides nothing: every verdict, in metrics and in the report's table, is "not judged".
+    assert results["claims"] and {c["verdict"] for c in results["claims"]} == {"not judged"}
+    verdicts = re.findall(r"\| \*\*([a-z ]+)\*\* \|$", report, flags=re.MULTILINE)
+    assert len(verdicts) == len(results["claims"]) and set(verdicts) == {"not judged"}
+    assert len(results["figures"]) == 7
+    for figure in results["figures"]:
+        assert (tmp_path / figure).stat().st_size > 0
+        assert re.search(rf"!\[[^\]]+\]\({re.escape(figure)}\)", report), figure
     assert run.profile == "smoke"
+
+
+def test_a_long_run_stopped_early_is_the_short_run():
+    # The report reads "random init" (F epochs) off its same-budget run (more
+    # epochs) at epoch F: the weights there must be those of an F-epoch run.
+    module = runner.load_file(runner.REPRODUCTIONS / "pretraining.py")
+    rng = np.random.default_rng(0)
+    x = (rng.random((96, 12)) < 0.5).astype("float32")
+    y = rng.integers(0, 3, 96)
+    data = ((x, y), (x[:16], y[:16]), (x[:24], y[:24]), (x[:24], y[:24]))
+    run = types.SimpleNamespace(verbose=0, strategy=tf.distribute.get_strategy())
+    s = types.SimpleNamespace(fine_batch=16)
+
+    def fine_tune(epochs, snapshot):
+        keras.utils.set_random_seed(3)
+        model = module._mlp((8, 8), 12, 3, "sigmoid", seed=3)
+        return model, module._fine_tune(run, s, model, *data, epochs=epochs, snapshot=snapshot)
+
+    short, short_results = fine_tune(2, None)
+    long, long_results = fine_tune(5, 2)
+    for a, b in zip(short.get_weights(), long.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(short_results[2]["curve"], long_results[2]["curve"])
+    assert long_results[2]["test_error"] == short_results[2]["test_error"]
+    assert len(long_results[5]["curve"]) == len(long_results[5]["seconds"]) == 5
+    assert np.all(np.diff(long_results[5]["seconds"]) > 0)
