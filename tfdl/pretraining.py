@@ -37,7 +37,7 @@ def _encoder_weights(layer):
     return layer.encoder.kernel, layer.encoder.bias
 
 
-def greedy_layerwise(layers, x, epochs=10, batch_size=100, optimizer=None, verbose=0, seed=0):
+def greedy_layerwise(layers, x, epochs=10, batch_size=100, optimizer=None, verbose=0, seed=0, **fit_kwargs):
     """Trains ``layers`` bottom-up, each on the previous trained layer's output.
 
     Args:
@@ -53,6 +53,8 @@ def greedy_layerwise(layers, x, epochs=10, batch_size=100, optimizer=None, verbo
         seed: seed of the binary samples fed to Bernoulli RBMs: an RBM above
             another layer is trained on a Bernoulli sample of that layer's
             hidden probabilities (Hinton et al. 2006), drawn once.
+        **fit_kwargs: further arguments of every layer's ``fit`` (e.g.
+            ``callbacks``, ``shuffle``).
 
     Returns:
         ``(layers, histories)``: the trained layers and each layer's
@@ -72,7 +74,9 @@ def greedy_layerwise(layers, x, epochs=10, batch_size=100, optimizer=None, verbo
             features = (rng.random(features.shape) < features).astype(np.float32)
         if getattr(layer, "optimizer", None) is None:
             layer.compile(optimizer=optimizer())
-        histories.append(layer.fit(features, epochs=layer_epochs, batch_size=batch_size, verbose=verbose).history)
+        histories.append(
+            layer.fit(features, epochs=layer_epochs, batch_size=batch_size, verbose=verbose, **fit_kwargs).history
+        )
         features = _transform_in_batches(layer, features)
     return layers, histories
 

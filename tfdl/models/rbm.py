@@ -17,6 +17,13 @@ With ``seed`` given, a freshly built model trains reproducibly (TensorFlow
 derives the op's stream from the seed). Everything else (``gibbs``,
 ``sample``, AIS) uses stateless ops keyed by ``(seed, step)``.
 
+Precision. Inputs are cast to the model's compute dtype (``dtype="float64"``,
+or float16 under ``keras.mixed_precision.set_global_policy("mixed_float16")``)
+after their values are checked. The training step, ``transform``, ``gibbs``
+and ``sample`` run in the compute dtype; free energies, the loss, the metrics
+and the likelihoods (``free_energy``, ``log_prob``, pseudo-likelihoods, AIS) in
+the variable dtype (float32 under mixed precision).
+
 References:
     Hinton (2002), Training products of experts by minimizing contrastive
     divergence. Tieleman (2008), Training RBMs using approximations to the
@@ -25,7 +32,7 @@ References:
 """
 
 import collections
-import itertools
+import contextlib
 import math
 
 import keras
@@ -33,6 +40,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdl import data, validation
+from tfdl.models._own_loss import OwnLossModel
 
 VISIBLE_TYPES = ("bernoulli", "gaussian")
 MONITORS = ("reconstruction", "pseudo_ll", "free_energy")
@@ -76,14 +84,23 @@ def _bernoulli(probs, uniform):
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
-class RBM(keras.Model):
+class RBM(OwnLossModel, keras.Model):
     """Restricted Boltzmann machine with CD-k or persistent CD-k training.
 
+    ``fit`` (arrays, datasets, generators), ``train_on_batch`` and
+    ``evaluate`` work on a fresh model: it is built from the first batch.
     ``fit`` runs ``k`` block-Gibbs steps from the data (CD-k) or from
     persistent chains (PCD-k), forms the likelihood gradient as positive minus
     negative statistics and applies it with ``self.optimizer.apply``, so any
     Keras optimizer, schedule, momentum or weight decay works, and under
-    ``tf.distribute`` the replicas' gradients are averaged.
+    ``tf.distribute`` the replicas' gradients are averaged. ``compile`` takes
+    no ``loss`` or ``metrics`` (ValueError): the model trains on its own loss.
+
+    The default is CD-1; scikit-learn's ``BernoulliRBM`` trains with PCD-1,
+    which is ``RBM(n_hidden, persistent=True, k=1, num_chains=batch_size)``
+    compiled with ``SGD(learning_rate)``. For scikit-learn users:
+    ``score_samples``, ``components_``, ``partial_fit``, ``fit_transform``
+    and ``accept_probabilities``.
 
     Args:
         n_hidden: number of hidden units.
@@ -97,18 +114,31 @@ class RBM(keras.Model):
         num_chains: number of persistent chains (default 100); only with
             ``persistent=True``.
         seed: int seed for all noise, or None.
-        monitor: the metrics ``fit`` and ``evaluate`` compute per batch, a
-            subset of ``("reconstruction", "pseudo_ll", "free_energy")``;
-            default: all (``pseudo_ll`` needs Bernoulli units). The
-            reconstruction costs one more matmul: measured here (2-core CPU,
-            784-256, batch 100, CD-1) it slows a training step by ~25%; the
-            other two cost under 10% together.
+        monitor: the metrics ``fit`` and ``evaluate`` compute per batch
+            besides ``loss``, a subset of ``("reconstruction", "pseudo_ll",
+            "free_energy")``; default: all (``pseudo_ll`` needs Bernoulli
+            units). The reconstruction costs one more matmul: measured here
+            (2-core CPU, 784-256, batch 100, CD-1) it slows a training step by
+            ~25%; the other two cost under 10% together. The ``loss`` reuses
+            the step's pre-activations: CPU time per example, interleaved
+            with the step without it, was within 5% (same settings, CD-1
+            and PCD-1).
+        accept_probabilities: Bernoulli units only. False (default): the data
+            must be binary (ValueError otherwise). True: values in [0, 1]
+            (grey levels) are taken as Bernoulli probabilities, as
+            scikit-learn's ``BernoulliRBM`` does: they enter the positive
+            statistics and the free energy as they are. ``log_prob`` always
+            needs binary data.
 
     Call arguments:
         v: ``[batch, n_visible]``. Returns ``hidden_probs(v)[0]``, the features
         for the next layer (``transform``).
 
-    Metrics in ``fit``: ``reconstruction`` (cross-entropy, or squared error for
+    Metrics in ``fit``: ``loss``, the free-energy difference
+    ``mean F(v_data) - mean F(v_model)`` between the batch and the chain ends
+    (its gradient with the chains held fixed is the CD update, so it is what
+    training descends; ``evaluate`` runs the same chains without updating);
+    ``reconstruction`` (cross-entropy, or squared error for
     Gaussian units, of the one-step mean-field reconstruction), ``pseudo_ll``
     (pseudo-log-likelihood, one randomly chosen unit per example scaled by
     ``n_visible``, an unbiased estimate of ``sum_i log p(v_i | v_-i)``) and
@@ -123,6 +153,8 @@ class RBM(keras.Model):
     >>> rbm.log_prob(x_binary, log_z=rbm.log_partition("exact"))  # doctest: +SKIP
     """
 
+    own_loss = "the contrastive-divergence free-energy difference"
+
     def __init__(
         self,
         n_hidden,
@@ -132,6 +164,7 @@ class RBM(keras.Model):
         num_chains=None,
         seed=None,
         monitor=None,
+        accept_probabilities=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -149,12 +182,18 @@ class RBM(keras.Model):
         self.num_chains = num_chains
         self.seed = seed
         self._sample_seeds = np.random.default_rng(seed)
-        self._op_seeds = itertools.count()
+        self._op_seeds_traced = 0
         available = MONITORS if self.visible == "bernoulli" else ("reconstruction", "free_energy")
         self.monitor = tuple(available if monitor is None else monitor)
         for name in self.monitor:
             validation.one_of(name, available, "monitor")
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in self.monitor}
+        if accept_probabilities and self.visible != "bernoulli":
+            raise ValueError(
+                "accept_probabilities needs visible='bernoulli'. "
+                f"Received: accept_probabilities={accept_probabilities}, visible={visible!r}"
+            )
+        self.accept_probabilities = bool(accept_probabilities)
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in ("loss",) + self.monitor}
         self._check_batches = True
 
     def build(self, input_shape):
@@ -183,15 +222,43 @@ class RBM(keras.Model):
     def metrics(self):
         return list(self._trackers.values())
 
-    # ----- conditionals and energies -------------------------------------------------
-    def _check(self, v, name="v"):
-        v = tf.convert_to_tensor(v, dtype=self.kernel.dtype)
+    # ----- inputs ------------------------------------------------------------------
+    def _check(self, v, name="v", dtype=None):
+        """``v`` as a tensor of ``dtype`` (default: the compute dtype), shape checked."""
+        v = tf.cast(tf.convert_to_tensor(v), dtype or self.compute_dtype)
         validation.feature_shape(v, (self.n_visible,), name)
         return v
 
+    def _check_values(self, x, name):
+        """Bernoulli units: ``x`` binary (or in [0, 1] with ``accept_probabilities``),
+        checked before any cast so rounding cannot make it pass."""
+        if self.visible == "gaussian":
+            return x
+        return (validation.unit_interval if self.accept_probabilities else validation.binary)(x, name)
+
+    def _check_array(self, x, name="x"):
+        """Eager checks of in-memory data; builds the model from its width."""
+        x = tf.convert_to_tensor(x)
+        if not self.built:
+            self.build(x.shape)
+        validation.feature_shape(x, (self.n_visible,), name)
+        return self._check_values(x, name)
+
+    def _check_in_step(self, check):
+        """Whether the training step checks each batch (datasets, generators) or
+        the data were checked eagerly (arrays); switching retraces the step."""
+        if check != self._check_batches:
+            self._check_batches = check
+            self.train_function = None
+
+    # ----- conditionals and energies -------------------------------------------------
+    def _hidden_pre(self, v):
+        """Hidden pre-activations ``v W + c`` in ``v``'s dtype."""
+        return tf.matmul(v, tf.cast(self.kernel, v.dtype)) + tf.cast(self.hidden_bias, v.dtype)
+
     def hidden_probs(self, v):
         """``p(h_j = 1 | v)``: returns ``(probs, pre_sigmoid)``, each ``[batch, n_hidden]``."""
-        pre = tf.matmul(self._check(v), self.kernel) + self.hidden_bias
+        pre = self._hidden_pre(self._check(v))
         return tf.sigmoid(pre), pre
 
     def visible_probs(self, h):
@@ -199,10 +266,15 @@ class RBM(keras.Model):
 
         Bernoulli: ``means = sigmoid(pre)``; Gaussian: ``means = pre = b + W h``.
         """
-        pre = tf.matmul(h, self.kernel, transpose_b=True) + self.visible_bias
+        pre = self._visible_pre(tf.cast(h, self.compute_dtype))
         return (tf.sigmoid(pre) if self.visible == "bernoulli" else pre), pre
 
+    def _visible_pre(self, h):
+        """Visible pre-activations ``W h + b`` in ``h``'s dtype."""
+        return tf.matmul(h, tf.cast(self.kernel, h.dtype), transpose_b=True) + tf.cast(self.visible_bias, h.dtype)
+
     def _visible_energy(self, v, bias):
+        bias = tf.cast(bias, v.dtype)
         if self.visible == "bernoulli":
             return -tf.linalg.matvec(v, bias)
         return 0.5 * tf.reduce_sum(tf.square(v - bias), axis=-1)
@@ -213,9 +285,9 @@ class RBM(keras.Model):
         )
 
     def free_energy(self, v):
-        """``F(v) = -log sum_h exp(-E(v, h))``, ``[batch]``."""
-        v = self._check(v)
-        return self._free_energy_from(v, tf.matmul(v, self.kernel) + self.hidden_bias)
+        """``F(v) = -log sum_h exp(-E(v, h))``, ``[batch]``, in the variable dtype."""
+        v = self._check(v, dtype=self.variable_dtype)
+        return self._free_energy_from(v, self._hidden_pre(v))
 
     def transform(self, v):
         """Hidden probabilities ``p(h = 1 | v)``: the features for the next layer."""
@@ -238,13 +310,13 @@ class RBM(keras.Model):
         probs = self.hidden_probs(v)[0] if probs is None else probs
         return self._sample_visible(self.visible_probs(_bernoulli(probs, noise_h))[0], noise_v)
 
-    def _stateless_noise(self, shape, seed, step):
+    def _stateless_noise(self, shape, seed, step, dtype):
         key = tf.stack([tf.cast(seed, tf.int64), tf.cast(step, tf.int64)])
-        uniform = tf.random.stateless_uniform(shape[0], seed=key)
+        uniform = tf.random.stateless_uniform(shape[0], seed=key, dtype=dtype)
         other = (
-            tf.random.stateless_uniform(shape[1], seed=key + [0, 2**40])
+            tf.random.stateless_uniform(shape[1], seed=key + [0, 2**40], dtype=dtype)
             if self.visible == "bernoulli"
-            else tf.random.stateless_normal(shape[1], seed=key + [0, 2**40])
+            else tf.random.stateless_normal(shape[1], seed=key + [0, 2**40], dtype=dtype)
         )
         return uniform, other
 
@@ -263,7 +335,7 @@ class RBM(keras.Model):
         shapes = ([batch, self.n_hidden], [batch, self.n_visible])
 
         def body(i, v):
-            return i + 1, self._gibbs_step(v, *self._stateless_noise(shapes, seed, i))
+            return i + 1, self._gibbs_step(v, *self._stateless_noise(shapes, seed, i, v.dtype))
 
         return tf.while_loop(lambda i, v: i < steps, body, (tf.constant(0), v))[1]
 
@@ -285,16 +357,31 @@ class RBM(keras.Model):
     # ----- training ----------------------------------------------------------------
     def _op_seed(self):
         """A distinct op-level seed per random op traced (ops sharing a seed repeat a stream)."""
-        return None if self.seed is None else self.seed * 7919 + next(self._op_seeds)
+        self._op_seeds_traced += 1
+        return None if self.seed is None else self.seed * 7919 + self._op_seeds_traced - 1
+
+    @contextlib.contextmanager
+    def _op_seeds_of_step(self):
+        """TensorFlow discards the trace of a step that creates variables (of a
+        fresh model, an optimizer's slots) and traces it again: the new trace
+        reuses the discarded one's op seeds, so a model built on its first
+        batch trains like one built beforehand."""
+        seeds, variables = self._op_seeds_traced, self._num_variables()
+        yield
+        if self._num_variables() > variables:
+            self._op_seeds_traced = seeds
+
+    def _num_variables(self):
+        return len(self.variables) + len(self.optimizer.variables)
 
     def _uniform(self, shape):
         """Training noise: the stateful uniform op (fastest measured; see module doc)."""
-        return tf.random.uniform(shape, seed=self._op_seed())
+        return tf.random.uniform(shape, seed=self._op_seed(), dtype=self.compute_dtype)
 
     def _visible_noise(self, batch):
         if self.visible == "bernoulli":
             return self._uniform([batch, self.n_visible])
-        return tf.random.normal([batch, self.n_visible], seed=self._op_seed())
+        return tf.random.normal([batch, self.n_visible], seed=self._op_seed(), dtype=self.compute_dtype)
 
     def fit(self, x=None, *args, **kwargs):
         """Keras ``fit``; an array ``x`` is checked once here and fed through
@@ -304,18 +391,18 @@ class RBM(keras.Model):
         by batch inside the training step, which costs ~15% speed."""
         in_memory = isinstance(x, (np.ndarray, tf.Tensor))
         if in_memory:
-            if not self.built:
-                self.build(x.shape)
-            validation.feature_shape(x, (self.n_visible,), "x")
-            if self.visible == "bernoulli":
-                x = validation.binary(x, "x")
+            x = self._check_array(x)
             if not args and not kwargs.get("validation_split") and kwargs.get("sample_weight") is None:
                 x = data.batches(x, kwargs.pop("batch_size", None) or 32, kwargs.get("shuffle", True), self.seed)
                 kwargs["shuffle"] = False  # the pipeline shuffles
-        if in_memory == self._check_batches:
-            self._check_batches = not in_memory
-            self.train_function = None
+        self._check_in_step(not in_memory)
         return super().fit(x, *args, **kwargs)
+
+    def train_on_batch(self, x=None, *args, **kwargs):
+        """Keras ``train_on_batch``: one update on the batch ``x``, checked here."""
+        x = self._check_array(x)
+        self._check_in_step(False)
+        return super().train_on_batch(x, *args, **kwargs)
 
     def contrastive_divergence(self, v):
         """The CD-k / PCD-k gradient of the negative log-likelihood.
@@ -329,21 +416,22 @@ class RBM(keras.Model):
         Returns ``(gradients, statistics)``: gradients for
         ``[kernel, visible_bias, hidden_bias]`` (negative minus positive
         statistics, the sign for minimisation) and a dict with the data's
-        hidden pre-activations (``hidden_pre``), the chain end (``chain``) and,
-        under PCD, the chains' next hidden state (``next_hidden``).
+        and the chain end's hidden pre-activations (``hidden_pre``,
+        ``chain_pre``), the chain end (``chain``) and, under PCD, the chains'
+        next hidden state (``next_hidden``). All in ``v``'s dtype.
         """
         n_data = tf.shape(v)[0]
         stats = {}
         if self.persistent:
-            h = tf.convert_to_tensor(self.chains)
+            h = tf.cast(self.chains, v.dtype)
             for step in range(self.k):
                 if step:
                     h = _bernoulli(self.hidden_probs(chain)[0], self._uniform(tf.shape(h)))
                 chain = self._sample_visible(self.visible_probs(h)[0], self._visible_noise(tf.shape(h)[0]))
             states = tf.concat([v, chain], 0)
-            pre = tf.matmul(states, self.kernel) + self.hidden_bias
+            pre = self._hidden_pre(states)
             probs_data, probs_chain = tf.split(tf.sigmoid(pre), [n_data, -1])
-            stats["hidden_pre"] = pre[:n_data]
+            stats["hidden_pre"], stats["chain_pre"] = tf.split(pre, [n_data, -1])
             stats["next_hidden"] = _bernoulli(probs_chain, self._uniform(tf.shape(probs_chain)))
         else:
             probs_data, stats["hidden_pre"] = self.hidden_probs(v)
@@ -351,7 +439,7 @@ class RBM(keras.Model):
             for _ in range(self.k):
                 noise_h = self._uniform(tf.shape(probs_chain))
                 chain = self._gibbs_step(chain, noise_h, self._visible_noise(n_data), probs=probs_chain)
-                probs_chain = self.hidden_probs(chain)[0]
+                probs_chain, stats["chain_pre"] = self.hidden_probs(chain)
             states = tf.concat([v, chain], 0)
         chain = tf.stop_gradient(chain)
         n_chain = tf.shape(chain)[0]
@@ -368,64 +456,83 @@ class RBM(keras.Model):
         stats["chain"] = chain
         return grads, stats
 
-    def train_step(self, data):
+    def _batch(self, data, check):
+        """The visible batch of a step, in the compute dtype; builds a fresh model
+        from its width and checks its values first when ``check``."""
         v = data[0] if isinstance(data, (tuple, list)) else data
-        v = tf.cast(v, self.kernel.dtype)
-        if self._check_batches and self.visible == "bernoulli":
-            v = validation.binary(v, "x")
-        grads, stats = self.contrastive_divergence(v)
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        if replicas > 1:
-            grads = [g / replicas for g in grads]
-        self.optimizer.apply(grads, [self.kernel, self.visible_bias, self.hidden_bias])
-        if self.persistent:
-            self.chains.assign(stats["next_hidden"])
-        return self._update_metrics(v, stats["hidden_pre"])
+        if not self.built:
+            self.build(v.shape)
+        return self._check(self._check_values(v, "x") if check else v, "x")
+
+    def train_step(self, data):
+        with self._op_seeds_of_step():
+            v = self._batch(data, self._check_batches)
+            grads, stats = self.contrastive_divergence(v)
+            logs = self._update_metrics(v, stats)  # before the update, like the statistics
+            # The gradient of the loss, in the variables' dtype, scaled as a loss
+            # would be: a LossScaleOptimizer (mixed precision) divides it back.
+            grads = [self.optimizer.scale_loss(tf.cast(g, self.variable_dtype)) for g in grads]
+            replicas = tf.distribute.get_strategy().num_replicas_in_sync
+            if replicas > 1:
+                grads = [g / replicas for g in grads]
+            self.optimizer.apply(grads, [self.kernel, self.visible_bias, self.hidden_bias])
+            if self.persistent:
+                self.chains.assign(tf.cast(stats["next_hidden"], self.chains.dtype))
+            return logs
 
     def test_step(self, data):
-        v = data[0] if isinstance(data, (tuple, list)) else data
-        v = tf.cast(v, self.kernel.dtype)
-        return self._update_metrics(v, tf.matmul(v, self.kernel) + self.hidden_bias)
+        with self._op_seeds_of_step():
+            v = self._batch(data, check=True)
+            return self._update_metrics(v, self.contrastive_divergence(v)[1])
 
-    def _update_metrics(self, v, hidden_pre):
-        values = {}
+    def _update_metrics(self, v, stats):
+        """Updates the loss and the monitored metrics from the step's statistics
+        (computed in the variable dtype); returns their results."""
+        dtype = self.variable_dtype
+        v, hidden_pre, chain = tf.cast(v, dtype), tf.cast(stats["hidden_pre"], dtype), tf.cast(stats["chain"], dtype)
+        free_energy = self._free_energy_from(v, hidden_pre)
+        chain_free_energy = self._free_energy_from(chain, tf.cast(stats["chain_pre"], dtype))
+        values = {"loss": tf.reduce_mean(free_energy) - tf.reduce_mean(chain_free_energy), "free_energy": free_energy}
         if "reconstruction" in self.monitor:
-            means, pre = self.visible_probs(tf.sigmoid(hidden_pre))
+            pre = self._visible_pre(tf.sigmoid(hidden_pre))
             if self.visible == "bernoulli":
                 values["reconstruction"] = tf.reduce_sum(
                     tf.nn.sigmoid_cross_entropy_with_logits(labels=v, logits=pre), -1
                 )
             else:
-                values["reconstruction"] = tf.reduce_sum(tf.square(v - means), -1)
-        if "free_energy" in self.monitor or "pseudo_ll" in self.monitor:
-            free_energy = self._free_energy_from(v, hidden_pre)
-            values["free_energy"] = free_energy
+                values["reconstruction"] = tf.reduce_sum(tf.square(v - pre), -1)
         if "pseudo_ll" in self.monitor:
             unit = tf.random.uniform([tf.shape(v)[0]], maxval=self.n_visible, dtype=tf.int32, seed=self._op_seed())
             values["pseudo_ll"] = self.n_visible * self._log_conditional(v, hidden_pre, free_energy, unit)
         for name, tracker in self._trackers.items():
             tracker.update_state(values[name])
-        # Keras needs at least one output per step, even with no metric.
-        return {name: tracker.result() for name, tracker in self._trackers.items()} or {"batch_size": tf.shape(v)[0]}
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
 
     def _log_conditional(self, v, hidden_pre, free_energy, unit):
-        """``log p(v_i | v_-i)`` for unit ``unit[n]`` of each example n, ``[batch]``."""
+        """``log p(v_i | v_-i) = log sigmoid(F(v with v_i flipped) - F(v))`` for
+        unit ``unit[n]`` of each example n, ``[batch]`` (a flip maps v_i to 1 - v_i)."""
+        kernel, bias = tf.cast(self.kernel, v.dtype), tf.cast(self.visible_bias, v.dtype)
         flip = 1.0 - 2.0 * tf.gather(v, unit, batch_dims=1)
-        flipped_pre = hidden_pre + flip[:, None] * tf.gather(self.kernel, unit)
+        flipped_pre = hidden_pre + flip[:, None] * tf.gather(kernel, unit)
         flipped_energy = (
-            -tf.linalg.matvec(v, self.visible_bias)
-            - flip * tf.gather(self.visible_bias, unit)
-            - tf.reduce_sum(tf.math.softplus(flipped_pre), -1)
+            -tf.linalg.matvec(v, bias) - flip * tf.gather(bias, unit) - tf.reduce_sum(tf.math.softplus(flipped_pre), -1)
         )
         return tf.math.log_sigmoid(flipped_energy - free_energy)
 
-    def pseudo_log_likelihood(self, v):
-        """Exact pseudo-log-likelihood ``sum_i log p(v_i | v_-i)``, ``[batch]`` (Bernoulli)."""
+    def _pseudo_likelihood_inputs(self, v, method):
         if self.visible != "bernoulli":
-            raise ValueError("pseudo_log_likelihood needs visible='bernoulli'. Received: visible='gaussian'")
-        v = validation.binary(self._check(v), "v")
-        hidden_pre = tf.matmul(v, self.kernel) + self.hidden_bias
-        free_energy = self._free_energy_from(v, hidden_pre)
+            raise ValueError(f"{method} needs visible='bernoulli'. Received: visible='gaussian'")
+        v = self._check(self._check_values(v, "v"), dtype=self.variable_dtype)
+        hidden_pre = self._hidden_pre(v)
+        return v, hidden_pre, self._free_energy_from(v, hidden_pre)
+
+    def pseudo_log_likelihood(self, v):
+        """Exact pseudo-log-likelihood ``sum_i log p(v_i | v_-i)``, ``[batch]`` tensor.
+
+        Sums all ``n_visible`` conditionals (``n_visible`` free energies per
+        example); ``score_samples`` is scikit-learn's one-unit estimate of it.
+        """
+        v, hidden_pre, free_energy = self._pseudo_likelihood_inputs(v, "pseudo_log_likelihood")
         batch = tf.shape(v)[0]
         return tf.add_n(
             [
@@ -433,6 +540,48 @@ class RBM(keras.Model):
                 for i in range(self.n_visible)
             ]
         )
+
+    # ----- scikit-learn's BernoulliRBM interface ------------------------------------
+    def score_samples(self, v, seed=None):
+        """Pseudo-log-likelihood as scikit-learn's ``BernoulliRBM.score_samples``.
+
+        Flips one unit ``i`` per example, drawn uniformly, and returns
+        ``n_visible * log sigmoid(F(v with v_i flipped) - F(v))``: an unbiased
+        but noisy estimate of ``pseudo_log_likelihood(v)`` (all units, exact).
+        With an int ``seed`` the units are those ``BernoulliRBM(random_state=seed)``
+        flips (``np.random.RandomState(seed).randint(0, n_visible, batch)``).
+
+        Args:
+            v: ``[batch, n_visible]`` binary (or in [0, 1] with
+                ``accept_probabilities``).
+            seed: int seed of the flipped units, or None.
+
+        Returns:
+            ``[batch]`` NumPy array (variable dtype).
+        """
+        v, hidden_pre, free_energy = self._pseudo_likelihood_inputs(v, "score_samples")
+        units = np.random.RandomState(self._next_seed(seed)).randint(0, self.n_visible, v.shape[0])
+        return (self.n_visible * self._log_conditional(v, hidden_pre, free_energy, units)).numpy()
+
+    @property
+    def components_(self):
+        """The kernel's transpose, ``[n_hidden, n_visible]``, as a read-only NumPy
+        snapshot (scikit-learn's ``components_``; assign to ``kernel`` to change it)."""
+        components = self.kernel.numpy().T
+        components.flags.writeable = False
+        return components
+
+    def partial_fit(self, x):
+        """One update on all of ``x`` as a single batch (``train_on_batch``), as
+        scikit-learn's ``partial_fit``; needs ``compile``. Returns the model."""
+        self.train_on_batch(x)
+        return self
+
+    def fit_transform(self, x, **kwargs):
+        """``fit(x, **kwargs)``, then the hidden probabilities of ``x`` as NumPy
+        ``[n, n_hidden]`` (scikit-learn's ``fit_transform``)."""
+        self.fit(x, **kwargs)
+        return np.asarray(self.predict(x, batch_size=kwargs.get("batch_size"), verbose=0))
 
     # ----- likelihood --------------------------------------------------------------
     def log_partition(self, method="exact", num_betas=1000, num_runs=100, seed=None, data=None):
@@ -527,20 +676,21 @@ class RBM(keras.Model):
                 tf.math.softplus(beta * (tf.matmul(v, self.kernel) + self.hidden_bias)), -1
             )
 
-        key = tf.constant([seed, 0], tf.int64)
+        key, dtype = tf.constant([seed, 0], tf.int64), self.variable_dtype
+        betas = tf.cast(betas, dtype)
         if gaussian:
-            v = base_bias + tf.random.stateless_normal([num_runs, self.n_visible], seed=key)
+            v = base_bias + tf.random.stateless_normal([num_runs, self.n_visible], seed=key, dtype=dtype)
         else:
             v = _bernoulli(
                 tf.broadcast_to(tf.sigmoid(base_bias), [num_runs, self.n_visible]),
-                tf.random.stateless_uniform([num_runs, self.n_visible], seed=key),
+                tf.random.stateless_uniform([num_runs, self.n_visible], seed=key, dtype=dtype),
             )
-        log_w = tf.zeros([num_runs])
+        log_w = tf.zeros([num_runs], dtype)
         shapes = ([num_runs, self.n_hidden], [num_runs, self.n_visible])
         for i in tf.range(1, tf.shape(betas)[0]):
             beta, previous = betas[i], betas[i - 1]
             log_w += log_unnormalized(v, beta) - log_unnormalized(v, previous)
-            noise_h, noise_v = self._stateless_noise(shapes, seed, i)
+            noise_h, noise_v = self._stateless_noise(shapes, seed, i, dtype)
             h = _bernoulli(tf.sigmoid(beta * (tf.matmul(v, self.kernel) + self.hidden_bias)), noise_h)
             pre = (1.0 - beta) * base_bias + beta * (tf.matmul(h, self.kernel, transpose_b=True) + self.visible_bias)
             v = pre + noise_v if gaussian else _bernoulli(tf.sigmoid(pre), noise_v)
@@ -556,7 +706,6 @@ class RBM(keras.Model):
         if log_z is None:
             log_z = self._exact_log_partition()
         log_z = log_z[0] if isinstance(log_z, AISEstimate) else log_z
-        v = self._check(v)
         if self.visible == "bernoulli":
             v = validation.binary(v, "v")
         return -tf.cast(self.free_energy(v), tf.float64) - tf.cast(log_z, tf.float64)
@@ -571,5 +720,6 @@ class RBM(keras.Model):
             num_chains=self.num_chains,
             seed=self.seed,
             monitor=list(self.monitor),
+            accept_probabilities=self.accept_probabilities,
         )
         return config
