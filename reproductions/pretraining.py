@@ -122,7 +122,9 @@ def _train_rbms(run, s, x, x_valid, x_test, side):
                           verbose=run.verbose)
         seconds = time.perf_counter() - start
         run.section(f"1. RBM {name}: AIS log Z, {s.ais_betas} temperatures x {s.ais_runs} runs")
-        ais = rbm.log_partition("ais", num_betas=s.ais_betas, num_runs=s.ais_runs, seed=run.seed, data=x)
+        ais = rbm.log_partition(
+            "ais", num_betas=s.ais_betas, num_runs=s.ais_runs, seed=run.seed, data=x, verbose=1
+        )
         test_ll = float(np.mean(rbm.log_prob(x_test, log_z=ais.log_z)))
         row = {
             "test_log_likelihood_nats": test_ll,

@@ -502,3 +502,13 @@ def test_scikit_learn_style_methods_and_grey_values():
     assert stepped.partial_fit(binary[:20]) is stepped
     fitted.fit(binary[:20], epochs=1, batch_size=20, shuffle=False, verbose=0)
     np.testing.assert_array_equal(stepped.kernel.numpy(), fitted.kernel.numpy())
+
+
+def test_ais_progress_bar_runs_the_same_schedule_in_chunks(capsys):
+    x = data.load("digits", binarize="threshold", flatten=True)[:200]
+    rbm = RBM(8, seed=0)
+    rbm.build(x.shape)
+    quiet = rbm.log_partition("ais", num_betas=120, num_runs=20, seed=3, data=x)
+    shown = rbm.log_partition("ais", num_betas=120, num_runs=20, seed=3, data=x, verbose=1)
+    np.testing.assert_array_equal([float(t) for t in quiet], [float(t) for t in shown])
+    assert "119/119" in capsys.readouterr().out

@@ -45,6 +45,7 @@ from tfdl.models._own_loss import OwnLossModel
 VISIBLE_TYPES = ("bernoulli", "gaussian")
 MONITORS = ("reconstruction", "pseudo_ll", "free_energy")
 MAX_ENUMERATED_UNITS = 20
+AIS_PROGRESS_CHUNKS = 50  # the AIS schedule runs in this many compiled chunks when verbose
 
 AISEstimate = collections.namedtuple("AISEstimate", ["log_z", "lower", "upper"])
 AISEstimate.__doc__ = """AIS estimate of log Z: ``log_z`` (first element), and
@@ -584,7 +585,7 @@ class RBM(OwnLossModel, keras.Model):
         return np.asarray(self.predict(x, batch_size=kwargs.get("batch_size"), verbose=0))
 
     # ----- likelihood --------------------------------------------------------------
-    def log_partition(self, method="exact", num_betas=1000, num_runs=100, seed=None, data=None):
+    def log_partition(self, method="exact", num_betas=1000, num_runs=100, seed=None, data=None, verbose=0):
         """``log Z``, exactly or by annealed importance sampling.
 
         Args:
@@ -599,6 +600,8 @@ class RBM(OwnLossModel, keras.Model):
             data: for AIS with Bernoulli visibles, binary data whose smoothed
                 pixel means set the base-rate visible biases; default: the
                 model's own visible biases.
+            verbose: AIS only: 1 shows a progress bar over the temperatures
+                (the schedule then runs in chunks; the estimate is the same).
 
         Returns:
             ``"exact"``: a float64 scalar tensor. ``"ais"``: an ``AISEstimate``
@@ -612,6 +615,7 @@ class RBM(OwnLossModel, keras.Model):
             validation.positive_int(num_runs, "num_runs"),
             self._next_seed(seed),
             data,
+            verbose,
         )
 
     def _exact_log_partition(self):
@@ -641,15 +645,24 @@ class RBM(OwnLossModel, keras.Model):
             f"units. Received: n_visible={self.n_visible}, n_hidden={self.n_hidden}; use method='ais'."
         )
 
-    def _ais(self, num_betas, num_runs, seed, data):
+    def _ais(self, num_betas, num_runs, seed, data, verbose=0):
         base_bias = self.visible_bias
         if data is not None and self.visible == "bernoulli":
             mean = np.clip(np.asarray(data, np.float64).mean(0), 0.0, 1.0)
             mean = (mean * len(data) + 0.05) / (len(data) + 0.1)
             base_bias = tf.constant(np.log(mean / (1.0 - mean)), self.kernel.dtype)
-        log_w = self._ais_log_weights(
-            tf.constant(ais_schedule(num_betas)), tf.convert_to_tensor(base_bias), num_runs, seed
-        )
+        base_bias = tf.convert_to_tensor(base_bias)
+        betas = ais_schedule(num_betas)
+        v, log_w = self._ais_start(base_bias, num_runs, seed)
+        # Chunks of the schedule overlap by one temperature; 1 chunk when silent.
+        chunks = AIS_PROGRESS_CHUNKS if verbose else 1
+        ends = np.unique(np.linspace(0, num_betas - 1, chunks + 1).round().astype(int))
+        progress = keras.utils.Progbar(num_betas - 1, verbose=verbose, unit_name="temperature")
+        for start, end in zip(ends[:-1], ends[1:]):
+            v, log_w = self._ais_sweep(
+                v, log_w, tf.constant(betas[start : end + 1]), tf.constant(int(start)), base_bias, seed
+            )
+            progress.update(int(end))
         if self.visible == "bernoulli":
             log_z_base = tf.reduce_sum(tf.math.softplus(tf.cast(base_bias, tf.float64)))
         else:
@@ -664,9 +677,22 @@ class RBM(OwnLossModel, keras.Model):
         upper = tf.math.log(mean + 3 * std) + top
         return AISEstimate(log_z_base + log_mean, log_z_base + lower, log_z_base + upper)
 
-    @tf.function
-    def _ais_log_weights(self, betas, base_bias, num_runs, seed):
-        """Sum over the schedule of ``log p*_k(v_k) - log p*_{k-1}(v_k)`` per run."""
+    def _ais_start(self, base_bias, num_runs, seed):
+        """AIS chains drawn from the base RBM (zero weights), and zero log weights."""
+        key, dtype = tf.constant([seed, 0], tf.int64), self.variable_dtype
+        if self.visible == "gaussian":
+            v = base_bias + tf.random.stateless_normal([num_runs, self.n_visible], seed=key, dtype=dtype)
+        else:
+            v = _bernoulli(
+                tf.broadcast_to(tf.sigmoid(base_bias), [num_runs, self.n_visible]),
+                tf.random.stateless_uniform([num_runs, self.n_visible], seed=key, dtype=dtype),
+            )
+        return v, tf.zeros([num_runs], dtype)
+
+    @tf.function(reduce_retracing=True)
+    def _ais_sweep(self, v, log_w, betas, offset, base_bias, seed):
+        """Adds ``log p*_k(v_k) - log p*_{k-1}(v_k)`` for ``betas[1:]`` (schedule
+        steps ``offset + 1, ...``) to ``log_w``, moving the chains ``v``."""
         gaussian = self.visible == "gaussian"
 
         def log_unnormalized(v, beta):
@@ -676,25 +702,17 @@ class RBM(OwnLossModel, keras.Model):
                 tf.math.softplus(beta * (tf.matmul(v, self.kernel) + self.hidden_bias)), -1
             )
 
-        key, dtype = tf.constant([seed, 0], tf.int64), self.variable_dtype
+        dtype = self.variable_dtype
         betas = tf.cast(betas, dtype)
-        if gaussian:
-            v = base_bias + tf.random.stateless_normal([num_runs, self.n_visible], seed=key, dtype=dtype)
-        else:
-            v = _bernoulli(
-                tf.broadcast_to(tf.sigmoid(base_bias), [num_runs, self.n_visible]),
-                tf.random.stateless_uniform([num_runs, self.n_visible], seed=key, dtype=dtype),
-            )
-        log_w = tf.zeros([num_runs], dtype)
-        shapes = ([num_runs, self.n_hidden], [num_runs, self.n_visible])
+        shapes = (tf.shape(v) * [1, 0] + [0, self.n_hidden], tf.shape(v))
         for i in tf.range(1, tf.shape(betas)[0]):
             beta, previous = betas[i], betas[i - 1]
             log_w += log_unnormalized(v, beta) - log_unnormalized(v, previous)
-            noise_h, noise_v = self._stateless_noise(shapes, seed, i, dtype)
+            noise_h, noise_v = self._stateless_noise(shapes, seed, offset + i, dtype)
             h = _bernoulli(tf.sigmoid(beta * (tf.matmul(v, self.kernel) + self.hidden_bias)), noise_h)
             pre = (1.0 - beta) * base_bias + beta * (tf.matmul(h, self.kernel, transpose_b=True) + self.visible_bias)
             v = pre + noise_v if gaussian else _bernoulli(tf.sigmoid(pre), noise_v)
-        return log_w
+        return v, log_w
 
     def log_prob(self, v, log_z=None):
         """``log p(v) = -F(v) - log Z`` in nats, ``[batch]``.
