@@ -1,12 +1,18 @@
 """Training by maximum likelihood for models with ``log_prob`` (MADE, NADE).
 
 ``model.fit(x)`` with x alone minimises the mean negative log-likelihood in
-nats; ``evaluate`` and validation report it as ``loss``.
+nats; ``evaluate`` and validation report it as ``loss``. ``compile`` takes no
+``loss`` or ``metrics`` (``OwnLossModel``). Log-likelihoods are summed in the
+variable dtype (float32 under ``mixed_float16``, where the loss is scaled by
+the optimizer's loss scale before the gradients are taken).
 """
 
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
+
+from tfdl.models._own_loss import OwnLossModel
 
 
 def bernoulli_log_prob(x, logits):
@@ -14,16 +20,44 @@ def bernoulli_log_prob(x, logits):
     return ops.sum(x * logits - ops.softplus(logits), axis=-1)
 
 
-class MaximumLikelihoodModel(keras.Model):
-    """A ``keras.Model`` whose ``train_step`` maximises ``training_log_prob(x)``."""
+class MaximumLikelihoodModel(OwnLossModel, keras.Model):
+    """A ``keras.Model`` whose ``train_step`` maximises ``training_log_prob(x)``.
 
-    def __init__(self, **kwargs):
+    Args:
+        seed: int seed of everything random the model draws (None: one drawn
+            from NumPy's global generator and stored, so a saved model reloads
+            with it). ``sample(num)`` without a seed takes the next seed of a
+            generator seeded by it.
+    """
+
+    own_loss = "the mean negative log-likelihood of x, in nats"
+
+    def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
+        self.seed = int(np.random.randint(2**31)) if seed is None else int(seed)
+        self._sample_seeds = np.random.default_rng(self.seed)
         self.loss_tracker = keras.metrics.Mean(name="loss")
 
     @property
     def metrics(self):
         return [self.loss_tracker]
+
+    def _log_likelihood(self, x, logits):
+        """``bernoulli_log_prob`` in the variable dtype (float32 under mixed precision)."""
+        return bernoulli_log_prob(ops.cast(x, self.dtype), ops.cast(logits, self.dtype))
+
+    def _sample_seed(self, seed):
+        """``seed``, or the next one from the model's generator when None."""
+        return int(self._sample_seeds.integers(2**31)) if seed is None else int(seed)
+
+    def _context(self, context):
+        """None for an unconditional model; a context raises ValueError."""
+        if context is not None:
+            raise ValueError(
+                f"Expected no context ({type(self).__name__} is unconditional). "
+                f"Received: context.shape={tuple(ops.shape(context))}"
+            )
+        return None
 
     def training_log_prob(self, x):
         """The log-likelihood ``[batch]`` maximised during training."""
@@ -33,7 +67,8 @@ class MaximumLikelihoodModel(keras.Model):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         with tf.GradientTape() as tape:
             loss = -ops.mean(self.training_log_prob(x))
-        gradients = tape.gradient(loss, self.trainable_variables)
+            scaled_loss = self.optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled_loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         self.loss_tracker.update_state(loss)
         return {"loss": self.loss_tracker.result()}
@@ -42,3 +77,14 @@ class MaximumLikelihoodModel(keras.Model):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         self.loss_tracker.update_state(-ops.mean(self.log_prob(x)))
         return {"loss": self.loss_tracker.result()}
+
+    def distribution(self, context=None):
+        """The model as a ``tfp.distributions.Distribution`` (``tfdl.distributions``).
+
+        Its ``log_prob`` and ``sample(n, seed=...)`` are the model's, with
+        ``event_shape [D]``; a context ``[..., conditional_dim]`` (conditional
+        MADE) gives ``batch_shape`` its leading dimensions.
+        """
+        from tfdl.distributions import AutoregressiveModel  # imports TFP on first use
+
+        return AutoregressiveModel(self, context=context)

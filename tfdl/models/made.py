@@ -18,7 +18,7 @@ from keras import ops
 
 from tfdl import validation
 from tfdl.layers.masked_dense import HIDDEN_DEGREES, MaskedDense, autoregressive_order, made_masks
-from tfdl.models._maximum_likelihood import MaximumLikelihoodModel, bernoulli_log_prob
+from tfdl.models._maximum_likelihood import MaximumLikelihoodModel
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
@@ -44,12 +44,18 @@ class MADE(MaximumLikelihoodModel):
             context is concatenated to the input of every hidden layer and of
             the output layer, whose masks get all-ones rows for it (an
             unmasked dense kernel). None: unconditional.
-        seed: seed of the masks; drawn once and stored when None so a saved
-            model reloads with the same masks.
+        seed: seed of the masks and of ``sample`` without a seed; drawn once
+            and stored when None so a saved model reloads with the same masks.
+        **kwargs: ``keras.Model`` arguments (``name``, ``dtype``: the policy,
+            e.g. ``"float64"`` or ``"mixed_float16"``, is also every layer's).
 
     Call: ``model(x, mask_index=0)`` on ``[batch, D]`` returns the logits
     ``[batch, D]`` under mask set ``mask_index``; with ``conditional_dim``
-    the inputs are ``[x, context]``, also in ``fit([x, context])``.
+    the inputs are ``[x, context]``, also in ``fit([x, context])``. Inputs of
+    any numeric dtype are cast to the compute dtype.
+
+    ``made.distribution()`` is the model as a ``tfp.distributions.Distribution``
+    (``tfdl.distributions.AutoregressiveModel``).
 
     Example:
 
@@ -73,7 +79,7 @@ class MADE(MaximumLikelihoodModel):
         seed=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)
         self.input_dim = validation.positive_int(input_dim, "input_dim")
         self.hidden_units = validation.positive_ints(hidden_units, "hidden_units")
         self.num_masks = validation.positive_int(num_masks, "num_masks")
@@ -85,8 +91,6 @@ class MADE(MaximumLikelihoodModel):
             None if conditional_dim is None
             else validation.positive_int(conditional_dim, "conditional_dim")
         )
-        self.seed = int(np.random.randint(2**31)) if seed is None else int(seed)
-
         rng = np.random.default_rng(self.seed)
         self.orders = np.stack(
             [autoregressive_order(self.input_dim, order, rng) for _ in range(self.num_masks)]
@@ -103,17 +107,18 @@ class MADE(MaximumLikelihoodModel):
             ]
         if self.num_masks == 1:
             stacked = [mask[0] for mask in stacked]
+        policy = self.dtype_policy
         self.hidden_layers = [
-            MaskedDense(units, mask, activation="relu", name=f"hidden_{i}")
+            MaskedDense(units, mask, activation="relu", name=f"hidden_{i}", dtype=policy)
             for i, (units, mask) in enumerate(zip(self.hidden_units, stacked[:-1]))
         ]
-        self.output_layer = MaskedDense(self.input_dim, stacked[-1], name="logits")
+        self.output_layer = MaskedDense(self.input_dim, stacked[-1], name="logits", dtype=policy)
         self.direct_layer = None
         if self.direct_connections:
             direct = (self.orders[:, :, None] < self.orders[:, None, :]).astype(np.float32)
             self.direct_layer = MaskedDense(
                 self.input_dim, direct if self.num_masks > 1 else direct[0],
-                use_bias=False, name="direct",
+                use_bias=False, name="direct", dtype=policy,
             )
         self.mask_counter = self.add_weight(
             name="mask_counter", shape=(), dtype="int32", initializer="zeros", trainable=False,
@@ -151,7 +156,7 @@ class MADE(MaximumLikelihoodModel):
                     + (" and context" if context is not None else "")
                 )
             inputs, context = inputs
-        x = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
+        x = ops.cast(inputs, self.compute_dtype)
         validation.feature_shape(x, (self.input_dim,))
         return x, self._context(context)
 
@@ -169,7 +174,7 @@ class MADE(MaximumLikelihoodModel):
                 f"Expected a context of shape [batch, {self.conditional_dim}] "
                 f"(conditional_dim={self.conditional_dim}). Received: context=None"
             )
-        context = ops.convert_to_tensor(context, dtype=self.compute_dtype)
+        context = ops.cast(context, self.compute_dtype)
         validation.feature_shape(context, (self.conditional_dim,), "context")
         return context
 
@@ -185,7 +190,7 @@ class MADE(MaximumLikelihoodModel):
 
     def log_prob(self, x, num_masks=None, context=None):
         """Exact ``log p(x)`` (or ``log p(x | context)``) in nats ``[batch]``: the
-        mixture of the first ``num_masks`` sets.
+        mixture of the first ``num_masks`` sets, in the variable dtype.
 
         Args:
             x: binary ``[batch, D]``; other values raise ValueError. ``[x, context]``
@@ -198,7 +203,7 @@ class MADE(MaximumLikelihoodModel):
         num_masks = self._num_masks(num_masks)
         inputs = _model_inputs(x, context)
         log_probs = ops.stack(
-            [bernoulli_log_prob(x, self(inputs, mask_index=k)) for k in range(num_masks)]
+            [self._log_likelihood(x, self(inputs, mask_index=k)) for k in range(num_masks)]
         )
         return ops.logsumexp(log_probs, axis=0) - math.log(num_masks)
 
@@ -206,7 +211,7 @@ class MADE(MaximumLikelihoodModel):
         """``log p_k(x)`` under mask set ``k = step mod num_masks``; advances the step."""
         k = self.mask_counter % self.num_masks
         self.mask_counter.assign_add(1)
-        return bernoulli_log_prob(self._split(inputs)[0], self(inputs, mask_index=k))
+        return self._log_likelihood(self._split(inputs)[0], self(inputs, mask_index=k))
 
     def sample(self, num, seed=None, num_masks=None, context=None):
         """Ancestral samples ``[num, D]`` (float 0/1) from the mixture.
@@ -217,9 +222,10 @@ class MADE(MaximumLikelihoodModel):
 
         Args:
             num: number of samples.
-            seed: int for reproducible samples (None: a fresh seed from NumPy's global
-                generator). The uniforms and mixture components are drawn up front
-                with ``np.random.default_rng(seed)``, so the loop is deterministic.
+            seed: int for reproducible samples (None: the next seed of a generator
+                seeded by the model's ``seed``). The uniforms and mixture components
+                are drawn up front with ``np.random.default_rng(seed)``, so the loop
+                is deterministic.
             num_masks: mixture size (default all mask sets).
             context: float ``[num, conditional_dim]``, one row per sample, required
                 iff ``conditional_dim``.
@@ -232,9 +238,7 @@ class MADE(MaximumLikelihoodModel):
                 f"Received: context.shape={tuple(context.shape)}"
             )
         num_masks = self._num_masks(num_masks)
-        if seed is None:
-            seed = int(np.random.randint(2**31))
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(self._sample_seed(seed))
         uniforms = tf.constant(rng.random((num, self.input_dim)), dtype=self.compute_dtype)
         components = tf.constant(rng.integers(num_masks, size=num), dtype=tf.int32)
         return self._ancestral_sample(uniforms, components, num_masks, context)
@@ -258,6 +262,7 @@ class MADE(MaximumLikelihoodModel):
 
     def get_config(self):
         return {
+            **super().get_config(),
             "input_dim": self.input_dim,
             "hidden_units": list(self.hidden_units),
             "num_masks": self.num_masks,
@@ -266,7 +271,6 @@ class MADE(MaximumLikelihoodModel):
             "direct_connections": self.direct_connections,
             "conditional_dim": self.conditional_dim,
             "seed": self.seed,
-            "name": self.name,
         }
 
 
