@@ -4,9 +4,17 @@ The peer is the keras.io "Variational AutoEncoder" design written here from
 its description: functional encoder (conv 32/64 stride 2, dense 16, latent 2,
 a sampling layer) and decoder (sigmoid output), a ``keras.Model`` whose
 ``train_step`` adds binary cross-entropy summed over pixels and the
-closed-form KL. Ours is ``tfdl.models.VAE`` on ``conv_pair`` (logits, a
-Bernoulli ``tfp`` likelihood). Both train on the same 28x28 Fashion-MNIST
-images in [0, 1], batch 128, with XLA off and on.
+closed-form KL. Ours is ``tfdl.models.VAE`` on ``conv_pair`` (logits, the
+closed-form Bernoulli log-likelihood). Both train on the same 28x28
+Fashion-MNIST images in [0, 1], batch 128, with XLA off and on.
+
+The two training steps are the same computation: the same 14 convolutions
+and 12 matrix products in their XLA programs, the loss differing by a few
+element-wise ops. On a shared CPU single timings differ by more than that,
+so each value is the median of ``ROUNDS`` epochs taken in turns, in
+alternating order, in wall time and in this process's CPU time. On CPU, XLA
+slows both down alike: its convolutions take about 1.5x the CPU time of
+TensorFlow's own kernels for the keras.io decoder (forward and backward).
 
 ``log_prob`` with k = 1000 costs about 44 MFLOP per decoder call and
 k x images decoder calls, hours for 10k images on two CPU cores; the
@@ -16,6 +24,8 @@ call per importance sample.
 """
 
 import math
+import statistics
+import time
 
 import keras
 import numpy as np
@@ -28,6 +38,7 @@ from tfdl.models.vae import conv_pair
 
 BATCH = 128
 EXAMPLES_PER_CALL = BATCH * 10
+ROUNDS = 9
 LOG_PROB_IMAGES = 10
 LOG_PROB_K = 1000
 
@@ -94,13 +105,30 @@ def fit_step(model, x, jit_compile):
     return lambda: model.fit(x, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
 
 
-def interleaved_best(measure, fns, rounds=3):
-    """Best of ``rounds`` measurements of each function, taken in turns.
+def interleaved_medians(fns, rounds, warmup=2):
+    """Median wall and CPU seconds of one call of each function over ``rounds`` turns.
 
-    The CPU is shared: taking turns exposes both sides to the same load.
+    After ``warmup`` untimed calls of each (tracing, XLA compilation), the
+    functions take turns, the first of one round going last in the next: on
+    a shared CPU every function meets the same load, in either order. The
+    CPU seconds are this process's (all its threads): the work done, which
+    other jobs on the machine change far less than the wall time.
+
+    Returns:
+        ``(wall, cpu)``: lists with one median per function.
     """
-    values = [[measure(fn, first=r == 0) for fn in fns] for r in range(rounds)]
-    return [max(column) for column in zip(*values)]
+    for fn in fns:
+        for _ in range(warmup):
+            fn()
+    wall, cpu = [[] for _ in fns], [[] for _ in fns]
+    for turn in range(rounds):
+        order = range(len(fns)) if turn % 2 == 0 else reversed(range(len(fns)))
+        for i in order:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fns[i]()
+            wall[i].append(time.perf_counter() - start)
+            cpu[i].append(time.process_time() - start_cpu)
+    return [statistics.median(t) for t in wall], [statistics.median(t) for t in cpu]
 
 
 def peer_log_prob(encoder, decoder):
@@ -133,23 +161,20 @@ def run():
         keras.utils.set_random_seed(0)
         ours = VAE(*conv_pair((28, 28, 1), latent_dim=2), seed=0)
         peer = PeerVAE(*peer_models())
-        ours_value, peer_value = interleaved_best(
-            lambda step, first: bench.throughput(step, EXAMPLES_PER_CALL, 3.0, warmup=2 if first else 0),
-            [fit_step(ours, x, jit), fit_step(peer, x, jit)],
-        )
-        results.append(bench.Result(
-            "vae", f"{task}, XLA {'on' if jit else 'off'}", "tfdl.models.VAE",
-            "functional Keras + keras.io-style train_step", ours_value, peer_value, "examples/s",
-        ))
+        wall, cpu = interleaved_medians([fit_step(ours, x, jit), fit_step(peer, x, jit)], ROUNDS)
+        for seconds, unit in ((wall, "examples/s"), (cpu, "examples per CPU-second")):
+            results.append(bench.Result(
+                "vae", f"{task}, XLA {'on' if jit else 'off'}, median of {ROUNDS}", "tfdl.models.VAE",
+                "functional Keras + keras.io-style train_step",
+                EXAMPLES_PER_CALL / seconds[0], EXAMPLES_PER_CALL / seconds[1], unit,
+            ))
     images = x_test[:LOG_PROB_IMAGES]
     peer_iwae = peer_log_prob(peer.encoder, peer.decoder)
-    ours_rate, peer_rate = interleaved_best(
-        lambda fn, first: 1.0 / bench.seconds(fn, 2 if first else 1),
+    (ours_s, peer_s), _ = interleaved_medians(
         [lambda: np.asarray(ours.log_prob(images, num_samples=LOG_PROB_K, seed=0)),
          lambda: np.asarray(peer_iwae(images, LOG_PROB_K))],
-        rounds=2,
+        rounds=3, warmup=1,
     )
-    ours_s, peer_s = 1.0 / ours_rate, 1.0 / peer_rate
     results.append(bench.Result(
         "vae", f"log_prob k={LOG_PROB_K} on {LOG_PROB_IMAGES} test images (keras.io VAE)",
         "VAE.log_prob (chunked)", "loop of k decoder calls", ours_s, peer_s, "s",

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import tfdl
-from tfdl.models import Autoencoder
+from tfdl.models import VAE, Autoencoder
 from tfdl.models.vae import conv_pair, dense_pair
 
 
@@ -46,3 +46,80 @@ def test_conv_autoencoder_and_bad_input(x):
         ae.encode(images + 1.0)
     with pytest.raises(ValueError, match="likelihood='normal'"):
         Autoencoder(encoder, decoder, likelihood="normal")
+
+
+MODELS = {
+    "autoencoder": lambda: Autoencoder(*dense_pair((64,), 2, hidden=(8,), variational=False)),
+    "vae": lambda: VAE(*dense_pair((64,), 2, hidden=(8,)), seed=0),
+}
+
+
+@pytest.fixture
+def policy():
+    """``policy(name)`` sets the global dtype policy; float32 comes back after the test."""
+    yield keras.mixed_precision.set_global_policy
+    keras.mixed_precision.set_global_policy("float32")
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_compile_rejects_a_loss_or_metrics_that_training_would_ignore(name):
+    model = MODELS[name]()
+    for argument, value in (("loss", "binary_crossentropy"), ("metrics", ["mse"])):
+        with pytest.raises(ValueError, match=f"own loss.*Expected {argument}=None. Received: {argument}="):
+            model.compile(optimizer="adam", **{argument: value})
+    model.compile(optimizer="adam", loss=None)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_predict_returns_the_reconstruction_and_round_trips(name, x, roundtrip):
+    model = MODELS[name]()
+    predicted = model.predict(x[:8], verbose=0)
+    np.testing.assert_allclose(predicted, model.reconstruct(x[:8]), rtol=1e-6)
+    np.testing.assert_allclose(model(x[:8]), predicted, rtol=1e-6)
+    assert predicted.min() >= 0 and predicted.max() <= 1  # probabilities, not logits
+    np.testing.assert_array_equal(roundtrip(model).predict(x[:8], verbose=0), predicted)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_mixed_float16_step_scales_the_loss_and_moves_the_weights_as_float32(name, x, policy):
+    """Keras wraps the optimizer in a LossScaleOptimizer (scale 2**15) that
+    divides the gradients by the scale: a step whose loss was not scaled
+    first would move the weights 2**15 times too little."""
+    reference = MODELS[name]()
+    start = reference.get_weights()
+    reference.compile(optimizer=keras.optimizers.SGD(0.1))
+    expected = reference.fit(x[:64], batch_size=64, shuffle=False, verbose=0).history
+    policy("mixed_float16")
+    model = MODELS[name]()
+    model.set_weights(start)
+    model.compile(optimizer=keras.optimizers.SGD(0.1))
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    history = model.fit(x[:64], batch_size=64, shuffle=False, verbose=0).history
+    assert set(history) == set(expected)
+    for key, values in expected.items():
+        np.testing.assert_allclose(history[key], values, rtol=1e-2, atol=1e-3)
+    for after, expected_after, before in zip(model.get_weights(), reference.get_weights(), start):
+        step = expected_after - before
+        np.testing.assert_allclose(after - before, step, atol=2e-2 * np.abs(step).max() + 1e-7)
+    assert model.decoder.layers[-1].compute_dtype == "float16"
+    assert model.predict(x[:4], verbose=0).dtype == "float32"
+    assert model.reconstruct(x[:4]).dtype == "float32"
+    fresh = MODELS[name]()
+    fresh.compile(optimizer=keras.optimizers.Adam(1e-2))
+    losses = fresh.fit(x, batch_size=64, epochs=3, verbose=0).history["loss"]
+    assert np.all(np.isfinite(losses)) and losses[-1] < losses[0]
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_float64_policy_computes_and_trains_in_float64(name, x, policy):
+    reference = MODELS[name]()
+    policy("float64")
+    model = MODELS[name]()
+    model.set_weights(reference.get_weights())
+    assert all(weight.dtype == "float64" for weight in model.trainable_weights)
+    reconstruction = model.reconstruct(x[:8])
+    assert reconstruction.dtype == "float64"
+    np.testing.assert_allclose(reconstruction, reference.reconstruct(x[:8]), rtol=1e-5, atol=1e-7)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2))
+    losses = model.fit(x, batch_size=64, epochs=3, verbose=0).history["loss"]
+    assert np.all(np.isfinite(losses)) and losses[-1] < losses[0]

@@ -7,11 +7,12 @@ import pytest
 import tensorflow as tf
 import tensorflow_probability as tfp
 from scipy.special import logsumexp
+from scipy.stats import norm
 
 import tfdl
 from tfdl.models import VAE
 from tfdl.models.autoencoder import log_likelihood
-from tfdl.models.vae import conv_pair, dense_pair, kl_to_standard_normal
+from tfdl.models.vae import _diagonal_normal_log_prob, conv_pair, dense_pair, kl_to_standard_normal
 
 tfd = tfp.distributions
 
@@ -125,6 +126,7 @@ def test_seeded_methods_are_deterministic(trained, digits):
     np.testing.assert_array_equal(trained.log_prob(x, 20, seed=5), trained.log_prob(x, 20, seed=5))
     np.testing.assert_array_equal(trained.elbo(x, seed=5), trained.elbo(x, seed=5))
     np.testing.assert_array_equal(trained.sample(4, seed=5), trained.sample(4, seed=5))
+    assert trained.sample(3).shape == (3, 64)  # the seed generator's seed: int64, cast for tfp
     assert not np.array_equal(trained.sample(4, seed=5), trained.sample(4, seed=6))
     samples = np.asarray(trained.sample(4, seed=5))
     assert samples.shape == (4, 64) and set(np.unique(samples)) <= {0.0, 1.0}
@@ -202,7 +204,7 @@ import tfdl
 model = keras.saving.load_model(sys.argv[1])
 mean, log_var = model.encode(np.load(sys.argv[2]))
 np.save(sys.argv[3], np.stack([mean, log_var]))
-print(type(model).__name__, model.likelihood, model.beta, model.seed)
+print(type(model).__name__, model.likelihood_family, model.beta, model.seed)
 """
 
 
@@ -225,6 +227,7 @@ def test_in_process_round_trip_keeps_outputs_and_seeded_draws(trained, digits, r
     x = digits[1][:8]
     loaded = roundtrip(trained)
     np.testing.assert_array_equal(loaded.reconstruct(x), trained.reconstruct(x))
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), trained.predict(x, verbose=0))
     np.testing.assert_array_equal(loaded.log_prob(x, 10, seed=1), trained.log_prob(x, 10, seed=1))
 
 
@@ -236,3 +239,89 @@ def test_fit_under_mirrored_strategy(digits, mirrored):
     history = vae.fit(digits[0][:128], epochs=2, batch_size=32, verbose=0).history
     assert history["loss"][1] < history["loss"][0]
     assert np.all(np.isfinite(vae.log_prob(digits[1][:4], num_samples=5, seed=0)))
+
+
+@pytest.fixture
+def policy():
+    """``policy(name)`` sets the global dtype policy; float32 comes back after the test."""
+    yield keras.mixed_precision.set_global_policy
+    keras.mixed_precision.set_global_policy("float32")
+
+
+def _elbo_z(vae, x, seed):
+    """The z that ``vae.elbo(x, seed)`` draws: mean + exp(log_var / 2) * eps."""
+    mean, log_var = vae.encode(x)
+    return mean + tf.exp(0.5 * log_var) * tf.random.stateless_normal(mean.shape, [seed, 0], dtype=mean.dtype)
+
+
+def test_posterior_prior_and_likelihood_are_the_models_distributions(trained, digits):
+    x = digits[1][:6]
+    mean, log_var = trained.encode(x)
+    posterior, prior = trained.posterior(x), trained.prior
+    assert posterior.batch_shape == [6] and posterior.event_shape == [2]
+    assert prior.batch_shape == [] and prior.event_shape == [2]
+    z = posterior.sample(seed=(1, 2))
+    expected = norm.logpdf(np.float64(z), np.float64(mean), np.exp(0.5 * np.float64(log_var))).sum(axis=1)
+    np.testing.assert_allclose(posterior.log_prob(z), expected, rtol=1e-5)
+    np.testing.assert_allclose(posterior.log_prob(z), _diagonal_normal_log_prob(z, mean, log_var), rtol=1e-5)
+    np.testing.assert_allclose(prior.log_prob(z), norm.logpdf(z).sum(axis=1), rtol=1e-6)
+    np.testing.assert_allclose(prior.log_prob(z), _diagonal_normal_log_prob(z), rtol=1e-6)
+    likelihood = trained.likelihood(z)
+    assert likelihood.batch_shape == [6] and likelihood.event_shape == [64]
+    logits = np.asarray(trained.decoder(z), "float64")
+    by_hand = -(x * np.logaddexp(0, -logits) + (1 - x) * np.logaddexp(0, logits)).sum(axis=1)
+    np.testing.assert_allclose(likelihood.log_prob(x), by_hand, rtol=1e-5)
+    model_log_likelihood = log_likelihood("bernoulli", x, trained.decoder(z))
+    np.testing.assert_allclose(likelihood.log_prob(x), model_log_likelihood, rtol=1e-5)
+    # the ELBO assembled from the three objects at the z elbo draws
+    z = _elbo_z(trained, x, seed=3)
+    elbo = trained.likelihood(z).log_prob(x) - tfd.kl_divergence(posterior, prior)
+    np.testing.assert_allclose(elbo, trained.elbo(x, seed=3), rtol=1e-5)
+
+
+def test_gaussian_likelihood_on_images_has_the_image_as_event():
+    vae = VAE(*conv_pair((8, 8, 1), latent_dim=2, filters=(4,), dense=4), likelihood="gaussian", seed=0)
+    vae.log_scale.assign(-0.5)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 8, 8, 1)).astype("float32")
+    z = rng.normal(size=(3, 2)).astype("float32")
+    likelihood = vae.likelihood(z)
+    assert likelihood.batch_shape == [3] and likelihood.event_shape == [8, 8, 1]
+    scale, mean = np.exp(-0.5), np.asarray(vae.decoder(z), "float64")
+    by_hand = (-0.5 * ((x - mean) / scale) ** 2 - np.log(scale) - 0.5 * np.log(2 * np.pi)).sum((1, 2, 3))
+    np.testing.assert_allclose(likelihood.log_prob(x), by_hand, rtol=1e-5)
+    kl = tfd.kl_divergence(vae.posterior(x), vae.prior)
+    elbo = vae.likelihood(_elbo_z(vae, x, seed=4)).log_prob(x) - kl
+    np.testing.assert_allclose(elbo, vae.elbo(x, seed=4), rtol=1e-5)
+
+
+def test_uint8_input_is_cast_not_rescaled(trained, digits):
+    x = digits[1][:16]
+    x8 = x.astype("uint8")
+    np.testing.assert_array_equal(trained.elbo(x8, seed=1), trained.elbo(x, seed=1))
+    np.testing.assert_array_equal(trained.log_prob(x8, 5, seed=1), trained.log_prob(x, 5, seed=1))
+    np.testing.assert_array_equal(trained.predict(x8, verbose=0), trained.predict(x, verbose=0))
+    with pytest.raises(ValueError, match=r"values in \[0, 1\]"):
+        trained.elbo(x8 * 255)
+    vae, twin = (VAE(*dense_pair((64,), 2, hidden=(8,)), seed=0) for _ in range(2))
+    twin.set_weights(vae.get_weights())
+    for model in (vae, twin):
+        model.compile(optimizer="adam")
+    assert vae.evaluate(x8, verbose=0) == twin.evaluate(x, verbose=0)  # same sampler seed
+    assert np.isfinite(vae.fit(x8, batch_size=8, verbose=0).history["loss"][0])
+
+
+@pytest.mark.parametrize("name", ["mixed_float16", "float64"])
+def test_inference_returns_the_variable_dtype(name, digits, policy):
+    policy(name)
+    vae = VAE(*dense_pair((64,), 2, hidden=(8,)), seed=0)
+    x = digits[1][:4]
+    z = vae.prior.sample(4, seed=(0, 1))
+    values = (
+        vae.elbo(x), vae.log_prob(x, 3), vae.sample(2), vae.sample(2, mean=True),
+        vae.interpolate(x, x, 3), vae.predict(x, verbose=0), vae.posterior(x).log_prob(z),
+        vae.prior.log_prob(z), vae.likelihood(z).log_prob(x), *vae.encode(x),
+    )
+    for value in values:
+        assert value.dtype == ("float64" if name == "float64" else "float32")
+        assert np.all(np.isfinite(value))

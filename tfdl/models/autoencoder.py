@@ -1,7 +1,8 @@
 """A deterministic autoencoder: the baseline a variational autoencoder improves on.
 
 The module also holds what the autoencoder and ``tfdl.models.VAE`` share: the
-likelihood of the data given the decoder's output and the input checks.
+likelihood of the data given the decoder's output, the input checks, and the
+training step on a loss of the model's own.
 """
 
 import keras
@@ -11,6 +12,7 @@ import tensorflow_probability as tfp
 from keras import ops
 
 from tfdl import validation
+from tfdl.models._own_loss import OwnLossModel
 
 tfd = tfp.distributions
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -27,7 +29,8 @@ def data_distribution(likelihood, params, log_scale=None):
         log_scale: scalar tensor, for ``"gaussian"`` only.
 
     Returns:
-        A ``tfd.Independent`` whose ``log_prob(x)`` is ``[batch]`` in nats.
+        A ``tfd.Independent`` with batch shape ``[batch]`` and event shape
+        ``data_shape``: ``log_prob(x)`` is ``[batch]`` in nats.
     """
     if likelihood == "bernoulli":
         base = tfd.Bernoulli(logits=params, dtype=params.dtype)
@@ -50,14 +53,16 @@ def log_likelihood(likelihood, x, params, log_scale=None):
     return data_distribution(likelihood, params, log_scale).log_prob(x)
 
 
-def check_input(x, encoder, likelihood, name="x"):
-    """Returns ``x`` as a float32 tensor after checking its shape and values.
+def check_input(x, encoder, likelihood, name="x", dtype="float32"):
+    """Returns ``x`` as a ``dtype`` tensor after checking its shape and values.
 
-    Raises ValueError (eagerly) when ``x.shape[1:]`` differs from the
-    encoder's input shape, or when a Bernoulli model gets values outside
-    [0, 1]. Inside a traced function the value check is a run-time assertion.
+    Integer and boolean inputs (``uint8`` images of 0s and 1s) are cast to
+    ``dtype``, their values unchanged. Raises ValueError (eagerly) when
+    ``x.shape[1:]`` differs from the encoder's input shape, or when a
+    Bernoulli model gets values outside [0, 1]. Inside a traced function the
+    value check is a run-time assertion.
     """
-    x = tf.convert_to_tensor(x, dtype="float32")
+    x = tf.cast(tf.convert_to_tensor(x), dtype)
     inputs = getattr(encoder, "inputs", None)
     if inputs:
         expected = tuple(inputs[0].shape[1:])
@@ -75,10 +80,20 @@ def unpack_x(data):
     return data[0] if isinstance(data, (tuple, list)) else data
 
 
-class _EncoderDecoder:
-    """What Autoencoder and VAE share: eager checks of the arrays given to
-    ``fit`` and ``evaluate`` (ValueError), and rebuilding the encoder and
-    decoder from their serialized configs."""
+class _EncoderDecoder(OwnLossModel):
+    """What Autoencoder and VAE share.
+
+    ``compile`` rejects ``loss``/``metrics`` (the model trains on its own
+    loss); ``fit`` and ``evaluate`` check the arrays they get (ValueError);
+    the training step casts the inputs to the model's variable dtype, keeps
+    the losses in it (float32 under ``mixed_float16``, whose optimizer scales
+    the loss) and minimizes the first of ``_compute_losses``; the encoder and
+    decoder are rebuilt from their serialized configs.
+
+    A subclass sets ``likelihood_family``, ``log_scale``, ``encoder`` and
+    ``decoder``, and defines ``_compute_losses(x, training)``, whose values
+    match ``metrics`` one to one.
+    """
 
     @classmethod
     def from_config(cls, config):
@@ -87,11 +102,14 @@ class _EncoderDecoder:
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 
+    def _check_input(self, x, name="x"):
+        return check_input(x, self.encoder, self.likelihood_family, name, self.variable_dtype)
+
     def _check_arrays(self, x, validation_data=None):
         if isinstance(x, (np.ndarray, tf.Tensor)):
-            check_input(x, self.encoder, self.likelihood)
+            self._check_input(x)
         if isinstance(validation_data, (np.ndarray, tf.Tensor)):
-            check_input(validation_data, self.encoder, self.likelihood, "validation_data")
+            self._check_input(validation_data, "validation_data")
 
     def fit(self, x=None, y=None, **kwargs):
         self._check_arrays(x, kwargs.get("validation_data"))
@@ -100,6 +118,60 @@ class _EncoderDecoder:
     def evaluate(self, x=None, y=None, **kwargs):
         self._check_arrays(x)
         return super().evaluate(x, y, **kwargs)
+
+    # Training ----------------------------------------------------------------
+
+    def train_step(self, data):
+        x = ops.cast(unpack_x(data), self.variable_dtype)
+        with tf.GradientTape() as tape:
+            losses = self._compute_losses(x, training=True)
+            scaled_loss = self.optimizer.scale_loss(losses[0])
+        gradients = tape.gradient(scaled_loss, self.trainable_variables)
+        self.optimizer.apply(gradients, self.trainable_variables)
+        return self._update_trackers(losses)
+
+    def test_step(self, data):
+        x = ops.cast(unpack_x(data), self.variable_dtype)
+        return self._update_trackers(self._compute_losses(x, training=False))
+
+    def _update_trackers(self, losses):
+        for tracker, value in zip(self.metrics, losses):
+            tracker.update_state(value)
+        return {tracker.name: tracker.result() for tracker in self.metrics}
+
+    # The decoder -------------------------------------------------------------
+
+    def _params(self, z, training=False):
+        """The decoder's output in the variable dtype (float32 under mixed precision)."""
+        return ops.cast(self.decoder(z, training=training), self.variable_dtype)
+
+    def _log_likelihood(self, x, params):
+        return log_likelihood(self.likelihood_family, x, params, self.log_scale)
+
+    def _mean(self, params):
+        return ops.sigmoid(params) if self.likelihood_family == "bernoulli" else params
+
+    def likelihood(self, z):
+        """p(x|z): ``tfd.Independent`` with batch shape ``[batch]`` and event
+        shape ``data_shape`` (Bernoulli with the decoder's logits, or Normal
+        with its means and the model's ``exp(log_scale)``).
+
+        Its ``log_prob(x)`` is the reconstruction log-likelihood the model
+        trains on, in nats.
+        """
+        return data_distribution(self.likelihood_family, self._params(z), self.log_scale)
+
+    def decode(self, z):
+        """Decoded images: the mean of p(x|z), probabilities (``"bernoulli"``) or means (``"gaussian"``)."""
+        return self._mean(self._params(z))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            "likelihood": self.likelihood_family,
+        }
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
@@ -112,6 +184,10 @@ class Autoencoder(_EncoderDecoder, keras.Model):
     decode to junk: the "discontinuous" latent space that variational
     autoencoders fix (Kingma & Welling 2014; Hinton & Salakhutdinov 2006 for
     the autoencoder).
+
+    ``model(x)`` and ``predict(x)`` return the reconstruction, as
+    ``reconstruct`` does (probabilities for ``"bernoulli"``). ``compile``
+    takes no ``loss`` or ``metrics``: the model trains on its own loss.
 
     Args:
         encoder: Keras model ``x -> z``, ``[batch, latent_dim]``.
@@ -127,11 +203,13 @@ class Autoencoder(_EncoderDecoder, keras.Model):
     >>> ae.fit(x, epochs=5, batch_size=64)  # doctest: +SKIP
     """
 
+    own_loss = "the negative log-likelihood of the input under the decoder's output"
+
     def __init__(self, encoder, decoder, likelihood="bernoulli", **kwargs):
         super().__init__(**kwargs)
         self.encoder = encoder
         self.decoder = decoder
-        self.likelihood = validation.one_of(likelihood, LIKELIHOODS, "likelihood")
+        self.likelihood_family = validation.one_of(likelihood, LIKELIHOODS, "likelihood")
         self.log_scale = (
             self.add_weight(name="log_scale", shape=(), initializer="zeros")
             if likelihood == "gaussian"
@@ -145,42 +223,18 @@ class Autoencoder(_EncoderDecoder, keras.Model):
         return [self.loss_tracker]
 
     def call(self, inputs, training=False):
-        return self.decoder(self.encoder(inputs, training=training), training=training)
+        """The reconstruction: ``reconstruct`` without its eager checks."""
+        return self._mean(self._params(self.encoder(inputs, training=training), training))
 
-    def _reconstruction_loss(self, x, training):
-        params = self(x, training=training)
-        return -ops.mean(log_likelihood(self.likelihood, x, params, self.log_scale))
-
-    def train_step(self, data):
-        x = unpack_x(data)
-        with tf.GradientTape() as tape:
-            loss = self._reconstruction_loss(x, training=True)
-        gradients = tape.gradient(loss, self.trainable_variables)
-        self.optimizer.apply(gradients, self.trainable_variables)
-        self.loss_tracker.update_state(loss)
-        return {"loss": self.loss_tracker.result()}
-
-    def test_step(self, data):
-        self.loss_tracker.update_state(self._reconstruction_loss(unpack_x(data), training=False))
-        return {"loss": self.loss_tracker.result()}
+    def _compute_losses(self, x, training):
+        params = self._params(self.encoder(x, training=training), training)
+        return (-ops.mean(self._log_likelihood(x, params)),)
 
     def encode(self, x):
         """The latent point ``[batch, latent_dim]`` of each input."""
-        return self.encoder(check_input(x, self.encoder, self.likelihood), training=False)
-
-    def decode(self, z):
-        """Decoded images: probabilities (``"bernoulli"``) or means (``"gaussian"``)."""
-        params = self.decoder(z, training=False)
-        return ops.sigmoid(params) if self.likelihood == "bernoulli" else params
+        z = self.encoder(self._check_input(x), training=False)
+        return ops.cast(z, self.variable_dtype)
 
     def reconstruct(self, x):
         """``decode(encode(x))``."""
         return self.decode(self.encode(x))
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "encoder": keras.saving.serialize_keras_object(self.encoder),
-            "decoder": keras.saving.serialize_keras_object(self.decoder),
-            "likelihood": self.likelihood,
-        }

@@ -23,14 +23,7 @@ from keras import layers, ops
 
 from tfdl import validation
 from tfdl.layers.gaussian_sampler import GaussianSampler
-from tfdl.models.autoencoder import (
-    LIKELIHOODS,
-    _EncoderDecoder,
-    check_input,
-    data_distribution,
-    log_likelihood,
-    unpack_x,
-)
+from tfdl.models.autoencoder import LIKELIHOODS, _EncoderDecoder
 
 tfd = tfp.distributions
 LOG_2PI = math.log(2.0 * math.pi)
@@ -45,8 +38,10 @@ def kl_to_standard_normal(mean, log_var):
     return 0.5 * ops.sum(ops.exp(log_var) + ops.square(mean) - 1.0 - log_var, axis=-1)
 
 
-def _diagonal_normal_log_prob(z, mean=0.0, log_var=0.0):
-    """log N(z; mean, diag(exp(log_var))) summed over the last axis."""
+def _diagonal_normal_log_prob(z, mean=None, log_var=None):
+    """log N(z; mean, diag(exp(log_var))) summed over the last axis; N(0, I) without them."""
+    if mean is None:
+        return -0.5 * ops.sum(LOG_2PI + ops.square(z), axis=-1)
     return -0.5 * ops.sum(
         LOG_2PI + log_var + ops.square(z - mean) * ops.exp(-log_var), axis=-1
     )
@@ -158,6 +153,17 @@ class VAE(_EncoderDecoder, keras.Model):
     ``reconstruction_loss`` is the mean of -log p(x|z) for one sample z per
     example and ``kl_loss`` the mean closed-form KL(q(z|x) || N(0, I)); the
     three are tracked as ``loss``, ``reconstruction_loss`` and ``kl_loss``.
+    ``compile`` takes no ``loss`` or ``metrics``: the model trains on its own.
+    Under ``keras.mixed_precision.set_global_policy("mixed_float16")`` the
+    encoder and decoder compute in float16 while the losses, ``elbo``,
+    ``log_prob`` and every returned value stay in float32.
+
+    ``model(x)`` and ``predict(x)`` return ``reconstruct(x)``: the mean of
+    p(x|z) at the posterior mean z (probabilities for ``"bernoulli"``, not
+    logits). The three distributions of the model are ``tfp`` objects:
+    ``posterior(x)`` is q(z|x), ``prior`` is p(z) and ``likelihood(z)`` is
+    p(x|z), so ``likelihood(z).log_prob(x) - tfd.kl_divergence(posterior(x),
+    prior)`` is the ELBO of ``elbo`` at the same z.
 
     Args:
         encoder: Keras model ``x -> [mean, log_var]``, each ``[batch, latent_dim]``.
@@ -165,7 +171,7 @@ class VAE(_EncoderDecoder, keras.Model):
             ``"bernoulli"``, means for ``"gaussian"``.
         likelihood: ``"bernoulli"`` (inputs in [0, 1]; binary data gives a
             proper likelihood) or ``"gaussian"`` (one learned scale shared by
-            all dimensions).
+            all dimensions). Stored as ``likelihood_family``.
         beta: weight of the KL term in the training loss (1 is the ELBO;
             Higgins et al. 2017 for beta != 1). ``elbo`` always uses 1.
         seed: seed of the sampler and of ``elbo``/``log_prob``/``sample``
@@ -178,7 +184,10 @@ class VAE(_EncoderDecoder, keras.Model):
     >>> vae.compile(optimizer="adam")
     >>> vae.fit(x, epochs=10, batch_size=64)  # doctest: +SKIP
     >>> vae.log_prob(x_test, num_samples=1000)  # doctest: +SKIP
+    >>> vae.posterior(x_test).stddev()  # doctest: +SKIP
     """
+
+    own_loss = "the negative ELBO, reconstruction_loss + beta * kl_loss"
 
     def __init__(self, encoder, decoder, likelihood="bernoulli", beta=1.0, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -186,7 +195,7 @@ class VAE(_EncoderDecoder, keras.Model):
             raise ValueError(f"Expected a non-negative number. Received: beta={beta!r}")
         self.encoder = encoder
         self.decoder = decoder
-        self.likelihood = validation.one_of(likelihood, LIKELIHOODS, "likelihood")
+        self.likelihood_family = validation.one_of(likelihood, LIKELIHOODS, "likelihood")
         self.beta = float(beta)
         self.seed = seed
         self.sampler = GaussianSampler(seed=seed, name="sampler")
@@ -211,54 +220,50 @@ class VAE(_EncoderDecoder, keras.Model):
         return int(self.decoder.inputs[0].shape[-1])
 
     def call(self, inputs, training=False):
-        mean, _ = self.encoder(inputs, training=training)
-        return self.decoder(mean, training=training)
+        """The mean of p(x|z) at the posterior mean z: ``reconstruct`` without its eager checks."""
+        mean, _ = self._posterior_params(inputs, training)
+        return self._mean(self._params(mean, training))
 
-    # Training ----------------------------------------------------------------
+    def _posterior_params(self, x, training=False):
+        """``(mean, log_var)`` of q(z|x) in the variable dtype."""
+        return tuple(ops.cast(t, self.variable_dtype) for t in self.encoder(x, training=training))
 
     def _compute_losses(self, x, training):
-        mean, log_var = self.encoder(x, training=training)
-        z = self.sampler([mean, log_var])
-        params = self.decoder(z, training=training)
+        mean, log_var = self._posterior_params(x, training)
+        params = self._params(self.sampler([mean, log_var]), training)
         reconstruction = -ops.mean(self._log_likelihood(x, params))
         kl = ops.mean(kl_to_standard_normal(mean, log_var))
         return reconstruction + self.beta * kl, reconstruction, kl
 
-    def _update_trackers(self, loss, reconstruction, kl):
-        self.loss_tracker.update_state(loss)
-        self.reconstruction_tracker.update_state(reconstruction)
-        self.kl_tracker.update_state(kl)
-        return {m.name: m.result() for m in self.metrics}
+    # Distributions -----------------------------------------------------------
 
-    def train_step(self, data):
-        x = unpack_x(data)
-        with tf.GradientTape() as tape:
-            losses = self._compute_losses(x, training=True)
-        gradients = tape.gradient(losses[0], self.trainable_variables)
-        self.optimizer.apply(gradients, self.trainable_variables)
-        return self._update_trackers(*losses)
+    def posterior(self, x):
+        """q(z|x) = N(mean, diag(exp(log_var))) of each input.
 
-    def test_step(self, data):
-        return self._update_trackers(*self._compute_losses(unpack_x(data), training=False))
+        Returns:
+            ``tfd.MultivariateNormalDiag`` with batch shape ``[batch]`` and
+            event shape ``[latent_dim]``.
+        """
+        mean, log_var = self.encode(x)
+        return tfd.MultivariateNormalDiag(loc=mean, scale_diag=ops.exp(0.5 * log_var))
+
+    @property
+    def prior(self):
+        """p(z) = N(0, I): ``tfd.MultivariateNormalDiag``, event shape ``[latent_dim]``."""
+        zeros = tf.zeros(self.latent_dim, self.variable_dtype)
+        return tfd.MultivariateNormalDiag(loc=zeros, scale_diag=tf.ones_like(zeros))
 
     # Inference ---------------------------------------------------------------
 
-    def _log_likelihood(self, x, params):
-        return log_likelihood(self.likelihood, x, params, self.log_scale)
-
     def _seed_tensor(self, seed):
+        """An int32 stateless seed (``tfp`` takes no other): ``[seed, 0]`` or the seed generator's next."""
         if seed is None:
-            return self.seed_generator.next()
+            return tf.cast(self.seed_generator.next(), "int32")
         return tf.constant([int(seed), 0], dtype="int32")
 
     def encode(self, x):
         """The posterior q(z|x): ``(mean, log_var)``, each ``[batch, latent_dim]``."""
-        return tuple(self.encoder(check_input(x, self.encoder, self.likelihood), training=False))
-
-    def decode(self, z):
-        """Decoded images: probabilities (``"bernoulli"``) or means (``"gaussian"``)."""
-        params = self.decoder(z, training=False)
-        return ops.sigmoid(params) if self.likelihood == "bernoulli" else params
+        return self._posterior_params(self._check_input(x))
 
     def reconstruct(self, x):
         """Decodes the posterior mean of each input: ``decode(encode(x)[0])``."""
@@ -278,11 +283,8 @@ class VAE(_EncoderDecoder, keras.Model):
         """
         num = validation.positive_int(num, "num")
         z_seed, x_seed = tf.unstack(tf.random.experimental.stateless_split(self._seed_tensor(seed), 2))
-        z = tf.random.stateless_normal((num, self.latent_dim), z_seed)
-        if mean:
-            return self.decode(z)
-        params = self.decoder(z, training=False)
-        return data_distribution(self.likelihood, params, self.log_scale).sample(seed=x_seed)
+        z = tf.random.stateless_normal((num, self.latent_dim), z_seed, dtype=self.variable_dtype)
+        return self.decode(z) if mean else self.likelihood(z).sample(seed=x_seed)
 
     def interpolate(self, x_a, x_b, steps=8):
         """Decodes evenly spaced points between the latent means of two inputs.
@@ -296,7 +298,7 @@ class VAE(_EncoderDecoder, keras.Model):
         """
         steps = validation.positive_int(steps, "steps")
         mean_a, mean_b = self.encode(x_a)[0], self.encode(x_b)[0]
-        t = ops.reshape(ops.linspace(0.0, 1.0, steps), (1, steps, 1))
+        t = ops.reshape(ops.linspace(0.0, 1.0, steps, dtype=mean_a.dtype), (1, steps, 1))
         z = mean_a[:, None, :] * (1.0 - t) + mean_b[:, None, :] * t
         images = self.decode(ops.reshape(z, (-1, self.latent_dim)))
         return ops.reshape(images, (-1, steps, *images.shape[1:]))
@@ -304,16 +306,17 @@ class VAE(_EncoderDecoder, keras.Model):
     def elbo(self, x, seed=None):
         """The evidence lower bound of each input with one z sample, ``[batch]`` nats.
 
-        Uses the closed-form KL (``beta`` is ignored): log p(x|z) - KL(q || p).
+        Uses the closed-form KL (``beta`` is ignored): log p(x|z) - KL(q || p),
+        with ``z = mean + exp(log_var / 2) * eps`` and ``eps`` drawn by
+        ``tf.random.stateless_normal`` with the seed ``[seed, 0]``.
         """
-        x = check_input(x, self.encoder, self.likelihood)
-        return self._elbo(x, self._seed_tensor(seed))
+        return self._elbo(self._check_input(x), self._seed_tensor(seed))
 
     @tf.function(reduce_retracing=True)
     def _elbo(self, x, seed):
-        mean, log_var = self.encoder(x, training=False)
-        eps = tf.random.stateless_normal(tf.shape(mean), seed)
-        params = self.decoder(mean + ops.exp(0.5 * log_var) * eps, training=False)
+        mean, log_var = self._posterior_params(x)
+        eps = tf.random.stateless_normal(tf.shape(mean), seed, dtype=mean.dtype)
+        params = self._params(mean + ops.exp(0.5 * log_var) * eps)
         return self._log_likelihood(x, params) - kl_to_standard_normal(mean, log_var)
 
     def log_prob(self, x, num_samples=1000, seed=None, max_batch=256):
@@ -333,7 +336,7 @@ class VAE(_EncoderDecoder, keras.Model):
                 the CPU cache (128 was 1.7x faster than 4096 for the keras.io
                 decoder on 2 cores).
         """
-        x = check_input(x, self.encoder, self.likelihood)
+        x = self._check_input(x)
         num_samples = validation.positive_int(num_samples, "num_samples")
         max_batch = validation.positive_int(max_batch, "max_batch")
         seed = self._seed_tensor(seed)
@@ -341,7 +344,7 @@ class VAE(_EncoderDecoder, keras.Model):
         for start in range(0, int(x.shape[0]), max_batch):
             x_part = x[start : start + max_batch]
             chunk = max(1, min(num_samples, max_batch // int(x_part.shape[0])))
-            mean, log_var = self.encoder(x_part, training=False)
+            mean, log_var = self._posterior_params(x_part)
             part_seed = tf.random.experimental.stateless_fold_in(seed, start)
             totals, done = [], 0
             while done < num_samples:
@@ -358,9 +361,9 @@ class VAE(_EncoderDecoder, keras.Model):
     def _log_weight_logsumexp(self, x, mean, log_var, num, seed):
         """logsumexp over ``num`` samples of log p(x, z) - log q(z|x), ``[batch]``."""
         batch = tf.shape(mean)[0]
-        eps = tf.random.stateless_normal(tf.stack([num, batch, self.latent_dim]), seed)
+        eps = tf.random.stateless_normal(tf.stack([num, batch, self.latent_dim]), seed, dtype=mean.dtype)
         z = mean + ops.exp(0.5 * log_var) * eps
-        params = self.decoder(tf.reshape(z, (-1, self.latent_dim)), training=False)
+        params = self._params(tf.reshape(z, (-1, self.latent_dim)))
         x_tiled = tf.reshape(
             tf.broadcast_to(x, tf.concat([[num], tf.shape(x)], 0)), tf.shape(params)
         )
@@ -372,11 +375,4 @@ class VAE(_EncoderDecoder, keras.Model):
     # Saving ------------------------------------------------------------------
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "encoder": keras.saving.serialize_keras_object(self.encoder),
-            "decoder": keras.saving.serialize_keras_object(self.decoder),
-            "likelihood": self.likelihood,
-            "beta": self.beta,
-            "seed": self.seed,
-        }
+        return {**super().get_config(), "beta": self.beta, "seed": self.seed}
