@@ -1,7 +1,9 @@
 """Checks shared by the PixelCNN / PixelRNN tests (not a test module)."""
 
+import contextlib
 import itertools
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -29,3 +31,58 @@ def all_binary_images(shape):
     """Every binary image of ``shape``, ``[2**D, *shape]``."""
     size = int(np.prod(shape))
     return np.array(list(itertools.product([0.0, 1.0], repeat=size)), np.float32).reshape(-1, *shape)
+
+
+@contextlib.contextmanager
+def precision(name):
+    """Yields the model keyword arguments that select precision ``name``.
+
+    ``"float64"`` is ``dtype="float64"``; ``"mixed_float16"`` sets the global
+    policy for the block and restores float32 after it.
+    """
+    if name == "float64":
+        yield {"dtype": "float64"}
+        return
+    keras.mixed_precision.set_global_policy(name)
+    try:
+        yield {}
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def check_trains_like_float32(make, x, name):
+    """One SGD step of ``make(**kwargs)`` in precision ``name`` moves the weights as float32 does.
+
+    Under mixed_float16 the optimizer is a ``LossScaleOptimizer`` (scale
+    2**8, which no gradient here overflows): it divides the gradients by the
+    scale, so a step whose loss was not scaled first moves the weights 256
+    times too little. The log-likelihood and samples come back in the
+    variable dtype (float32, float64); in float64 the cached sampler draws
+    the full sampler's pixels.
+    """
+    keras.utils.set_random_seed(0)
+    reference = make()
+    start = reference.get_weights()
+    reference.compile(optimizer=keras.optimizers.SGD(0.5))
+    expected_loss = reference.fit(x, batch_size=len(x), epochs=1, shuffle=False, verbose=0).history["loss"][0]
+    with precision(name) as kwargs:
+        model = make(**kwargs)
+        model.set_weights(start)
+        optimizer = keras.optimizers.SGD(0.5)
+        if name == "mixed_float16":
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer, initial_scale=2.0**8)
+        model.compile(optimizer=optimizer)
+        loss = model.fit(x, batch_size=len(x), epochs=1, shuffle=False, verbose=0).history["loss"][0]
+        log_prob = model.log_prob(x)
+        samples = model.sample(3, seed=1)
+        if name == "float64":  # float16 rounds the cached and the full computation differently
+            np.testing.assert_array_equal(samples, model.sample(3, seed=1, method="full"))
+    variable_dtype = "float64" if name == "float64" else "float32"
+    assert log_prob.dtype == variable_dtype and samples.dtype == variable_dtype
+    assert set(np.unique(samples)) <= {0.0, 1.0}
+    assert all(weight.dtype == variable_dtype for weight in model.weights)
+    tolerance = 0.1 if name == "mixed_float16" else 1e-5  # float32 rounding of the reference
+    assert abs(loss - expected_loss) < tolerance * abs(expected_loss)
+    for after, expected, before in zip(model.get_weights(), reference.get_weights(), start):
+        step = expected - before
+        np.testing.assert_allclose(after - before, step, atol=tolerance * np.abs(step).max() + 1e-7)

@@ -82,3 +82,22 @@ def test_bad_sizes_raise(kwargs):
     name = list(kwargs)[-1]
     with pytest.raises(ValueError, match=name):
         ElmanCell(**kwargs)
+
+
+def test_activations_set_to_none_are_linear_and_still_serialize(roundtrip):
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(2, 3, 2)).astype("float32")
+    cell = ElmanCell(3, output_units=2, output_activation="sigmoid")
+    layer = keras.layers.RNN(cell)
+    layer(x)
+    cell.activation = None
+    cell.output_activation = None
+    w_xh, w_hh, b_h, w_hy, b_y = layer.get_weights()
+    h = np.zeros((2, 3), "float32")
+    for t in range(3):
+        h = x[:, t] @ w_xh + h @ w_hh + b_h
+    np.testing.assert_allclose(layer(x), h @ w_hy + b_y, atol=1e-5)
+    config = cell.get_config()
+    assert config["activation"] == config["output_activation"] == "linear"
+    model = keras.Sequential([keras.Input((3, 2)), layer])
+    np.testing.assert_array_equal(roundtrip(model)(x), model(x))

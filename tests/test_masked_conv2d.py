@@ -67,3 +67,16 @@ def test_config_round_trip_and_errors():
     with pytest.raises(ValueError, match="channel_groups"):
         MaskedConv2D(4, 3, channel_groups=2)
     assert tfdl.layers.MaskedConv2D is MaskedConv2D
+
+
+def test_activation_set_to_none_is_linear_and_still_serializes(roundtrip):
+    layer = MaskedConv2D(2, 3, "B", activation="relu")
+    x = np.random.default_rng(1).normal(size=(1, 4, 4, 1)).astype("float32")
+    layer(x)
+    layer.activation = None
+    expected = tf.nn.conv2d(x, layer.kernel.numpy() * pixelcnn_mask((3, 3), 1, 2, "B"), 1, "SAME")
+    np.testing.assert_allclose(layer(x), expected, atol=1e-6)
+    assert np.any(np.asarray(expected) < 0)  # relu would have changed them
+    assert layer.get_config()["activation"] == "linear"
+    model = keras.Sequential([keras.Input((4, 4, 1)), layer])
+    np.testing.assert_array_equal(roundtrip(model)(x), model(x))

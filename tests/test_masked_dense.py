@@ -1,5 +1,6 @@
 """MaskedDense and MADE's masks: exact matrices on small cases, connectivity, config."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -119,3 +120,32 @@ def test_equal_degrees_cover_the_whole_range():
     assert masks[0].astype(int).tolist() == [[1, 1, 1, 1], [0, 0, 1, 1], [0, 0, 0, 0]]
     masks = made_masks(6, [3], hidden_degrees="equal")
     assert masks[0].sum(axis=0).tolist() == [1, 2, 4]  # a unit of degree m sees m inputs
+
+
+@pytest.mark.parametrize("functional", [False, True])
+def test_input_width_is_checked_at_every_call_not_only_the_first(functional):
+    layer = MaskedDense(3, [[1, 0, 1], [0, 1, 1]], name="md")
+    layer(np.ones((1, 2), "float32"))  # built for 2 features
+    message = r"layer 'md'.*expected axis -1 of input shape to have value 2.*\((None|4), 3\)"
+    with pytest.raises(ValueError, match=message):
+        layer(keras.Input((3,)) if functional else np.ones((4, 3), "float32"))
+
+
+def test_integer_inputs_give_the_float_outputs():
+    layer = MaskedDense(2, [[1, 1], [0, 1]])
+    x = np.array([[1, 0], [2, 3]])
+    layer.build((None, 2))
+    layer.kernel.assign([[0.5, -0.25], [1.5, 0.75]])  # an integer kernel would be [[0, 0], [1, 0]]
+    np.testing.assert_allclose(layer(x), [[0.5, -0.25], [1.0, 1.75]])
+
+
+def test_activation_set_to_none_is_linear_and_still_serializes(roundtrip):
+    layer = MaskedDense(2, [[1, 1], [0, 1]], activation="relu", bias_initializer="ones")
+    x = np.array([[-3.0, 1.0]], "float32")
+    layer(x)
+    layer.activation = None
+    kernel = layer.kernel.numpy() * [[1, 1], [0, 1]]
+    np.testing.assert_allclose(layer(x), x @ kernel + 1.0, rtol=1e-6)
+    assert layer.get_config()["activation"] == "linear"
+    model = keras.Sequential([keras.Input((2,)), layer])
+    np.testing.assert_array_equal(roundtrip(model)(x), model(x))

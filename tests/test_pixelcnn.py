@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 import tfdl
-from tests.pixel_checks import all_binary_images, raster_jacobian
+from tests.pixel_checks import all_binary_images, check_trains_like_float32, raster_jacobian
 from tfdl.runner import load_file
 
 
@@ -45,7 +45,7 @@ def test_exact_normalization_3x3():
     assert abs(np.exp(log_probs).sum() - 1.0) < 1e-5
 
 
-def test_sampling_reproducible_local_equals_full_and_matches_distribution():
+def test_pixel_logits_equal_the_full_pass_and_sampling_matches_the_distribution():
     keras.utils.set_random_seed(0)
     for shape, kernel_size in [((7, 8, 1), 3), ((6, 5, 3), 5)]:
         model = tiny(shape, num_residual=2, kernel_size=kernel_size)  # reads 3 or 4 rows up
@@ -57,7 +57,6 @@ def test_sampling_reproducible_local_equals_full_and_matches_distribution():
     model = tiny((7, 7, 1), num_residual=1)
     a, b = model.sample(16, seed=3), model.sample(16, seed=3)
     np.testing.assert_array_equal(a, b)
-    np.testing.assert_array_equal(a, model.sample(16, seed=3, local=False))
     assert set(np.unique(a)) <= {0.0, 1.0}
     assert not np.array_equal(model.sample(16), model.sample(16))
 
@@ -68,6 +67,16 @@ def test_sampling_reproducible_local_equals_full_and_matches_distribution():
     codes = samples @ np.array([8, 4, 2, 1])
     observed = np.bincount(codes.astype(int), minlength=16) / 4000
     assert np.abs(observed - expected).max() < 4 * np.sqrt(0.25 / 4000)
+
+
+@pytest.mark.parametrize("shape,kernel_size", [((6, 7, 1), 5), ((4, 5, 3), 3)])
+def test_cached_sampler_draws_the_pixels_of_the_region_and_full_samplers(shape, kernel_size):
+    keras.utils.set_random_seed(1)
+    model = tiny(shape, filters=9, kernel_size=kernel_size)
+    cached = model.sample(5, seed=4).numpy()
+    np.testing.assert_array_equal(cached, model.sample(5, seed=4, method="region"))
+    np.testing.assert_array_equal(cached, model.sample(5, seed=4, method="full"))
+    assert np.array_equal(np.unique(cached), [0, 1])
 
 
 def test_fit_with_x_alone_and_round_trip(roundtrip):
@@ -82,12 +91,27 @@ def test_fit_with_x_alone_and_round_trip(roundtrip):
     np.testing.assert_array_equal(model.sample(2, seed=5), loaded.sample(2, seed=5))
 
 
+@pytest.mark.parametrize("name", ["mixed_float16", "float64"])
+def test_trains_in_mixed_float16_and_float64_like_float32(name):
+    x = tfdl.data.load("digits", binarize="threshold")[:32]
+    check_trains_like_float32(lambda **kwargs: tiny((8, 8, 1), **kwargs), x, name)
+
+
+def test_compile_rejects_a_loss_or_metrics_it_would_ignore():
+    model = tiny((5, 5, 1))
+    for argument in [{"loss": "binary_crossentropy"}, {"metrics": ["mae"]}]:
+        with pytest.raises(ValueError, match=r"PixelCNN trains on its own loss .*Expected (loss|metrics)=None"):
+            model.compile(optimizer="adam", **argument)
+
+
 def test_bad_input():
     model = tiny((5, 5, 1))
     with pytest.raises(ValueError, match="Expected x with shape"):
         model.log_prob(np.zeros((2, 6, 5, 1), "float32"))
     with pytest.raises(ValueError, match="binary"):
         model.log_prob(np.full((2, 5, 5, 1), 0.5, "float32"))
+    with pytest.raises(ValueError, match="method"):
+        model.sample(2, method="fast")
     with pytest.raises(ValueError, match="input_shape"):
         tfdl.models.PixelCNN(input_shape=(5, 5))
     with pytest.raises(ValueError, match="input_shape"):
@@ -151,7 +175,7 @@ def test_categorical_exact_normalization(shape):
     assert abs(np.exp(log_probs).sum() - 1.0) < 1e-4
 
 
-def test_categorical_sampling_reproducible_and_local_equals_full():
+def test_categorical_sampling_reproducible_cached_equals_region_and_full_and_matches_the_distribution():
     keras.utils.set_random_seed(0)
     model = tiny_categorical((4, 5, 3), num_residual=1)
     x = np.random.default_rng(0).integers(0, 256, size=(2, 4, 5, 3)).astype("float32")
@@ -159,7 +183,8 @@ def test_categorical_sampling_reproducible_and_local_equals_full():
     np.testing.assert_allclose(model.pixel_logits(x, 2, 3), full[:, 2, 3], rtol=1e-5, atol=1e-5)
     a, b = model.sample(8, seed=3), model.sample(8, seed=3)
     np.testing.assert_array_equal(a, b)
-    np.testing.assert_array_equal(a, model.sample(8, seed=3, local=False))
+    np.testing.assert_array_equal(a, model.sample(8, seed=3, method="region"))  # RGB channel masks too
+    np.testing.assert_array_equal(a, model.sample(8, seed=3, method="full"))
     a = a.numpy()
     assert a.shape == (8, 4, 5, 3) and np.all(a == np.round(a)) and a.min() >= 0 and a.max() <= 255
     assert len(np.unique(a)) > 50  # an untrained model spreads over the levels

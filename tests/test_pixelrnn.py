@@ -4,7 +4,7 @@ import pytest
 
 import tfdl
 from tfdl.layers import DiagonalBiLSTM, RowLSTM
-from tests.pixel_checks import all_binary_images, raster_jacobian
+from tests.pixel_checks import all_binary_images, check_trains_like_float32, raster_jacobian
 
 KINDS = ["row_lstm", "diagonal_bilstm"]
 
@@ -91,6 +91,15 @@ def test_exact_normalization_and_sampling(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_cached_sampler_draws_the_pixels_of_the_full_sampler(kind):
+    keras.utils.set_random_seed(1)
+    model = tfdl.models.PixelRNN(input_shape=(5, 6, 1), kind=kind, layers=2, units=4)
+    cached = model.sample(5, seed=4).numpy()
+    np.testing.assert_array_equal(cached, model.sample(5, seed=4, method="full"))
+    assert np.array_equal(np.unique(cached), [0, 1])
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_fit_with_x_alone_and_round_trip(kind, roundtrip):
     x = tfdl.data.load("digits", binarize="threshold")[:32]
     model = tfdl.models.PixelRNN(input_shape=(8, 8, 1), kind=kind, layers=1, units=8)
@@ -100,6 +109,23 @@ def test_fit_with_x_alone_and_round_trip(kind, roundtrip):
     loaded = roundtrip(model)
     assert loaded.kind == kind
     np.testing.assert_array_equal(model.log_prob(x[:4]), loaded.log_prob(x[:4]))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", ["mixed_float16", "float64"])
+def test_trains_in_mixed_float16_and_float64_like_float32(kind, name):
+    x = tfdl.data.load("digits", binarize="threshold")[:32]
+
+    def make(**kwargs):
+        return tfdl.models.PixelRNN(input_shape=(8, 8, 1), kind=kind, layers=1, units=4, **kwargs)
+
+    check_trains_like_float32(make, x, name)
+
+
+def test_compile_rejects_a_loss_or_metrics_it_would_ignore():
+    model = tfdl.models.PixelRNN(input_shape=(5, 5, 1), units=4)
+    with pytest.raises(ValueError, match=r"PixelRNN trains on its own loss .*Expected metrics=None"):
+        model.compile(optimizer="adam", metrics=["mae"])
 
 
 def test_bad_arguments():
@@ -112,6 +138,8 @@ def test_bad_arguments():
         model.log_prob(np.zeros((2, 5, 6, 1), "float32"))
     with pytest.raises(ValueError, match="binary"):
         model.log_prob(np.full((2, 5, 5, 1), 0.3, "float32"))
+    with pytest.raises(ValueError, match="method"):
+        model.sample(2, method="region")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -128,6 +156,7 @@ def test_categorical(kind, roundtrip):
     assert abs(np.exp(small.log_prob(images.astype("float32")).numpy().astype(np.float64)).sum() - 1) < 1e-4
     a = model.sample(4, seed=2).numpy()
     np.testing.assert_array_equal(a, model.sample(4, seed=2))
+    np.testing.assert_array_equal(a, model.sample(4, seed=2, method="full"))
     assert np.all(a == np.round(a)) and a.min() >= 0 and a.max() <= 255
     loaded = roundtrip(model)
     np.testing.assert_array_equal(model.log_prob(x), loaded.log_prob(x))

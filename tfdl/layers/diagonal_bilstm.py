@@ -90,6 +90,47 @@ class DiagonalBiLSTM(keras.layers.Layer):
         backward = ops.flip(self.diagonal_lstm(ops.flip(inputs, axis=2), *self.directions[1]), axis=2)
         return forward + ops.pad(backward[:, :-1], ((0, 0), (1, 0), (0, 0), (0, 0)))
 
+    def _direction_weights(self, direction):
+        return [keras.ops.cast(weight, self.compute_dtype) for weight in self.directions[direction]]
+
+    def forward_pixel(self, inputs, hidden_above, hidden_left, cell_left):
+        """``(hidden, cell)`` ``[batch, units]`` of the left-to-right direction at one pixel ``(r, c)``.
+
+        For sampling one pixel at a time: the layer's output at ``(r, c)`` is
+        this hidden state plus ``backward_row``'s at ``(r - 1, c)``.
+
+        Args:
+            inputs: the inputs at ``(r, c)``, ``[batch, channels]``.
+            hidden_above, hidden_left: this direction's hidden state at
+                ``(r - 1, c)`` and ``(r, c - 1)``, ``[batch, units]``.
+            cell_left: its cell at ``(r, c - 1)``.
+        """
+        ops = keras.ops
+        input_kernel, state_kernel, bias = self._direction_weights(0)
+        gates = ops.matmul(inputs, input_kernel) + ops.matmul(hidden_above, state_kernel[0])
+        return lstm_update(gates + ops.matmul(hidden_left, state_kernel[1]) + bias, cell_left)
+
+    def backward_row(self, inputs, hidden_above):
+        """Hidden state ``[batch, W, units]`` of the right-to-left direction on one row.
+
+        Args:
+            inputs: the row's inputs, ``[batch, W, channels]``.
+            hidden_above: this direction's hidden state on the row above,
+                ``[batch, W, units]``.
+        """
+        ops = keras.ops
+        input_kernel, state_kernel, bias = self._direction_weights(1)
+        gates = ops.matmul(inputs, input_kernel) + ops.matmul(hidden_above, state_kernel[0]) + bias
+
+        def step(carry, column_gates):
+            hidden, cell = carry
+            hidden, cell = lstm_update(column_gates + ops.matmul(hidden, state_kernel[1]), cell)
+            return (hidden, cell), (hidden, cell)  # keras' TF scan wants ys shaped like the carry
+
+        zeros = ops.zeros_like(gates[:, 0, : self.units])
+        _, (hidden, _) = ops.scan(step, (zeros, zeros), ops.transpose(gates, (1, 0, 2)), reverse=True)
+        return ops.transpose(hidden, (1, 0, 2))
+
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
 

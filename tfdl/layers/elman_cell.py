@@ -4,6 +4,7 @@ import keras
 from keras import activations, initializers, ops
 
 from tfdl import validation
+from tfdl.layers._activation import ActivationAttribute
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
@@ -51,6 +52,9 @@ class ElmanCell(keras.layers.Layer):
     14 (1990).
     """
 
+    activation = ActivationAttribute()
+    output_activation = ActivationAttribute()
+
     def __init__(
         self,
         units,
@@ -68,8 +72,8 @@ class ElmanCell(keras.layers.Layer):
         self.output_units = (
             None if output_units is None else validation.positive_int(output_units, "output_units")
         )
-        self.activation = activations.get(activation)
-        self.output_activation = activations.get(output_activation)
+        self.activation = activation
+        self.output_activation = output_activation
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 
 from tfdl import validation
+from tfdl.layers._activation import ActivationAttribute
 
 
 def pixelcnn_mask(kernel_size, in_channels, out_channels, mask_type="B", channel_groups=1):
@@ -75,6 +76,8 @@ class MaskedConv2D(keras.layers.Layer):
     Neural Networks", ICML 2016.
     """
 
+    activation = ActivationAttribute()
+
     def __init__(
         self,
         filters,
@@ -103,7 +106,7 @@ class MaskedConv2D(keras.layers.Layer):
             raise ValueError(
                 f"Expected filters >= channel_groups={channel_groups}. Received: filters={filters}"
             )
-        self.activation = keras.activations.get(activation)
+        self.activation = activation
         self.use_bias = bool(use_bias)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
@@ -130,9 +133,30 @@ class MaskedConv2D(keras.layers.Layer):
         )
 
     def call(self, inputs):
-        outputs = keras.ops.conv(inputs, self.kernel * self.mask, padding="same")
+        mask = keras.ops.cast(self.mask, self.compute_dtype)  # float16 under mixed precision
+        outputs = keras.ops.conv(inputs, self.kernel * mask, padding="same")
         if self.use_bias:
             outputs = outputs + self.bias
+        return self.activation(outputs)
+
+    def taps(self):
+        """Offsets ``(dr, dc)`` from an output pixel of the inputs its mask keeps, row by row (``dr <= 0``)."""
+        kh, kw = self.kernel_size
+        return [(i - kh // 2, j - kw // 2) for i in range(kh // 2 + 1) for j in range(kw) if self.mask[i, j].any()]
+
+    def call_pixel(self, window):
+        """The output ``[batch, filters]`` at one pixel, for sampling one pixel at a time.
+
+        Args:
+            window: the inputs at the pixel's ``taps()``, one after the
+                other: ``[batch, len(taps()) * in_channels]``.
+        """
+        kh, kw = self.kernel_size
+        kernel = keras.ops.cast(self.kernel, self.compute_dtype) * keras.ops.cast(self.mask, self.compute_dtype)
+        kernel = keras.ops.stack([kernel[dr + kh // 2, dc + kw // 2] for dr, dc in self.taps()])
+        outputs = keras.ops.matmul(window, keras.ops.reshape(kernel, (-1, self.filters)))
+        if self.use_bias:
+            outputs = outputs + keras.ops.cast(self.bias, self.compute_dtype)
         return self.activation(outputs)
 
     def compute_output_shape(self, input_shape):

@@ -16,6 +16,7 @@ import tensorflow as tf
 from keras import ops
 
 from tfdl import validation
+from tfdl.layers._activation import ActivationAttribute
 
 ORDERS = ("natural", "reversed", "random")
 HIDDEN_DEGREES = ("random", "equal")
@@ -107,7 +108,8 @@ class MaskedDense(keras.layers.Layer):
         mask: 0/1 array ``[in, units]``, or a stack ``[num_masks, in, units]``
             from which ``call`` picks one by ``mask_index`` (MADE's
             connectivity-agnostic training).
-        activation: activation function or name.
+        activation: activation function or name; ``None`` (also when assigned
+            to ``layer.activation`` later) is linear.
         use_bias: whether to add a bias.
         kernel_initializer, bias_initializer: initializers or names.
 
@@ -124,6 +126,8 @@ class MaskedDense(keras.layers.Layer):
     >>> layer(np.ones((4, 2), "float32")).shape
     (4, 2)
     """
+
+    activation = ActivationAttribute()
 
     def __init__(
         self,
@@ -146,7 +150,7 @@ class MaskedDense(keras.layers.Layer):
         if not np.all((mask == 0) | (mask == 1)):
             raise ValueError("Expected a mask of zeros and ones. Received other values in mask")
         self.kernel_mask = mask
-        self.activation = keras.activations.get(activation)
+        self.activation = activation
         self.use_bias = bool(use_bias)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
@@ -157,9 +161,11 @@ class MaskedDense(keras.layers.Layer):
         input_dim = self.kernel_mask.shape[-2]
         if input_shape[-1] != input_dim:
             raise ValueError(
-                f"Expected inputs with {input_dim} features (the mask's rows). "
+                f'Expected inputs with {input_dim} features (the mask\'s rows) in layer "{self.name}". '
                 f"Received: input_shape={tuple(input_shape)}"
             )
+        # Later calls: Keras checks every input's last axis (ValueError, symbolic or eager).
+        self.input_spec = keras.InputSpec(axes={-1: input_dim})
         self.kernel = self.add_weight(
             name="kernel", shape=(input_dim, self.units), initializer=self.kernel_initializer
         )
@@ -173,9 +179,9 @@ class MaskedDense(keras.layers.Layer):
         mask = self._mask
         if self.kernel_mask.ndim == 3:
             mask = ops.take(mask, 0 if mask_index is None else mask_index, axis=0)
-        outputs = ops.matmul(inputs, ops.cast(self.kernel * mask, inputs.dtype))
+        outputs = ops.matmul(inputs, self.kernel * ops.cast(mask, self.compute_dtype))
         if self.use_bias:
-            outputs = outputs + ops.cast(self.bias, inputs.dtype)
+            outputs = outputs + self.bias
         return self.activation(outputs)
 
     def compute_output_shape(self, input_shape):

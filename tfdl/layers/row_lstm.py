@@ -69,7 +69,8 @@ class RowLSTM(keras.layers.Layer):
         ops = keras.ops
         batch, height, width = ops.shape(inputs)[0], ops.shape(inputs)[1], ops.shape(inputs)[2]
         rows = ops.reshape(inputs, (-1, width, ops.shape(inputs)[3]))
-        input_to_state = ops.conv(rows, self.input_kernel * self.input_mask, padding="same")
+        input_mask = ops.cast(self.input_mask, self.compute_dtype)  # float16 under mixed precision
+        input_to_state = ops.conv(rows, self.input_kernel * input_mask, padding="same")
         input_to_state = ops.reshape(input_to_state, (batch, height, width, 4 * self.units))
 
         def step(carry, row_input):
@@ -81,6 +82,24 @@ class RowLSTM(keras.layers.Layer):
         zeros = ops.zeros((batch, width, self.units), dtype=inputs.dtype)
         _, (hidden, _) = ops.scan(step, (zeros, zeros), ops.transpose(input_to_state, (1, 0, 2, 3)))
         return ops.transpose(hidden, (1, 0, 2, 3))
+
+    def call_pixel(self, inputs, hidden_above, cell_above):
+        """``(hidden, cell)`` ``[batch, units]`` at one pixel ``(r, c)``, for sampling one pixel at a time.
+
+        With ``k = kernel_size // 2``:
+
+        Args:
+            inputs: the inputs at columns ``c - k .. c`` of row ``r``,
+                ``[batch, (k + 1) * channels]``.
+            hidden_above: the hidden state at columns ``c - k .. c + k`` of
+                row ``r - 1``, ``[batch, kernel_size * units]``.
+            cell_above: the cell at ``(r - 1, c)``, ``[batch, units]``.
+        """
+        ops, k, dtype = keras.ops, self.kernel_size // 2, self.compute_dtype
+        input_kernel = ops.reshape(ops.cast(self.input_kernel[: k + 1], dtype), (-1, 4 * self.units))
+        state_kernel = ops.reshape(ops.cast(self.state_kernel, dtype), (-1, 4 * self.units))
+        gates = ops.matmul(inputs, input_kernel) + ops.matmul(hidden_above, state_kernel)
+        return lstm_update(gates + ops.cast(self.bias, dtype), cell_above)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)

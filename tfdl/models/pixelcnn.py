@@ -37,8 +37,10 @@ class PixelCNN(PixelAutoregressiveModel):
 
     Call: images ``[batch, H, W, C]`` -> logits ``[batch, H, W, C]``
     (Bernoulli) or ``[batch, H, W, C, 256]`` (categorical).
-    ``log_prob`` is exact; ``sample`` computes each new pixel from the part of
-    each layer it depends on only (``pixel_logits``).
+    ``log_prob`` is exact; ``sample`` computes each new pixel at its own
+    position only, from each layer's cached outputs (``cached_logits``; one
+    forward pass of arithmetic for the whole image), or (``method="region"``)
+    from the region of each layer it depends on (``pixel_logits``).
 
     Example:
 
@@ -47,8 +49,12 @@ class PixelCNN(PixelAutoregressiveModel):
     (2, 8, 8, 1)
 
     Reference: van den Oord, Kalchbrenner, Kavukcuoglu, "Pixel Recurrent
-    Neural Networks", ICML 2016; keras.io example "PixelCNN" (ADMoreau).
+    Neural Networks", ICML 2016; keras.io example "PixelCNN" (ADMoreau);
+    Ramachandran et al., "Fast Generation for Convolutional Autoregressive
+    Models", ICLR 2017 workshop (cached sampling).
     """
+
+    sampling_methods = ("cached", "region", "full")
 
     def __init__(
         self,
@@ -69,7 +75,9 @@ class PixelCNN(PixelAutoregressiveModel):
         self.num_head = validation.positive_int(num_head, "num_head") if num_head else 0
 
         def conv(filters, size, mask="B", activation="relu"):
-            return MaskedConv2D(filters, size, mask, channel_groups=channels, activation=activation)
+            return MaskedConv2D(
+                filters, size, mask, channel_groups=channels, activation=activation, dtype=self.dtype_policy
+            )
 
         self.input_layer = conv(self.filters, self.kernel_size, "A")
         self.residual_blocks = [
@@ -79,6 +87,7 @@ class PixelCNN(PixelAutoregressiveModel):
         self.head = [conv(self.filters, 1) for _ in range(self.num_head)]
         self.output_layer = conv(channels * self.outputs_per_channel, 1, activation=None)
         self.build_network()
+        self.cache_pad = max(self.kernel_size // 2, 1)  # how far the input layer and the 3x3 layers read
 
     def call(self, x):
         h = self.input_layer(self.rescale(x))
@@ -134,6 +143,22 @@ class PixelCNN(PixelAutoregressiveModel):
         for layer in self.head:
             h = layer(h)
         return self.logits(self.output_layer(h))[:, 0, 0]
+
+    def initial_caches(self, raster, batch):
+        """Each residual block's first 1x1 output (what its 3x3 convolution reads); the rest is per pixel."""
+        return [raster.zeros(batch, self.filters, self.compute_dtype) for _ in self.residual_blocks]
+
+    def cached_logits(self, raster, image, caches, r, c):
+        """Logits ``[batch, C]`` (``[batch, C, 256]``) of pixel ``(r, c)``, and the caches with its activations."""
+        index = raster.index(r, c)
+        h = self.input_layer.call_pixel(self.rescale(raster.read(image, index, self.input_layer.taps())))
+        blocks = list(caches)
+        for i, (conv1, conv3, conv2) in enumerate(self.residual_blocks):
+            blocks[i] = raster.write(blocks[i], index, conv1.call_pixel(h))
+            h = h + conv2.call_pixel(conv3.call_pixel(raster.read(blocks[i], index, conv3.taps())))
+        for layer in self.head:
+            h = layer.call_pixel(h)
+        return self.logits(self.output_layer.call_pixel(h)), blocks
 
     def get_config(self):
         config = super().get_config()
