@@ -20,7 +20,47 @@ def bernoulli_log_prob(x, logits):
     return ops.sum(x * logits - ops.softplus(logits), axis=-1)
 
 
-class MaximumLikelihoodModel(OwnLossModel, keras.Model):
+class NegativeLogLikelihoodModel(OwnLossModel, keras.Model):
+    """A ``keras.Model`` whose ``train_step`` minimises ``-mean(training_log_prob(x))``
+    (plus any layer losses); ``evaluate`` reports ``-mean(log_prob(x))`` as ``loss``.
+
+    Shared by the vector models (MADE, NADE) and the pixel models (PixelCNN,
+    PixelRNN); a subclass defines ``log_prob``.
+    """
+
+    own_loss = "the mean negative log-likelihood of x, in nats"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+    def training_log_prob(self, x):
+        """The log-likelihood ``[batch]`` maximised during training."""
+        return self.log_prob(x)
+
+    def train_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        with tf.GradientTape() as tape:
+            loss = -ops.mean(self.training_log_prob(x))
+            if self.losses:
+                loss = loss + ops.cast(ops.sum(self.losses), loss.dtype)
+            scaled_loss = self.optimizer.scale_loss(loss)  # mixed precision: the optimizer unscales
+        gradients = tape.gradient(scaled_loss, self.trainable_variables)
+        self.optimizer.apply(gradients, self.trainable_variables)
+        self.loss_tracker.update_state(loss)
+        return {"loss": self.loss_tracker.result()}
+
+    def test_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        self.loss_tracker.update_state(-ops.mean(self.log_prob(x)))
+        return {"loss": self.loss_tracker.result()}
+
+
+class MaximumLikelihoodModel(NegativeLogLikelihoodModel):
     """A ``keras.Model`` whose ``train_step`` maximises ``training_log_prob(x)``.
 
     Args:
@@ -30,17 +70,10 @@ class MaximumLikelihoodModel(OwnLossModel, keras.Model):
             generator seeded by it.
     """
 
-    own_loss = "the mean negative log-likelihood of x, in nats"
-
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.seed = int(np.random.randint(2**31)) if seed is None else int(seed)
         self._sample_seeds = np.random.default_rng(self.seed)
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-
-    @property
-    def metrics(self):
-        return [self.loss_tracker]
 
     def _log_likelihood(self, x, logits):
         """``bernoulli_log_prob`` in the variable dtype (float32 under mixed precision)."""
@@ -58,25 +91,6 @@ class MaximumLikelihoodModel(OwnLossModel, keras.Model):
                 f"Received: context.shape={tuple(ops.shape(context))}"
             )
         return None
-
-    def training_log_prob(self, x):
-        """The log-likelihood ``[batch]`` maximised during training."""
-        return self.log_prob(x)
-
-    def train_step(self, data):
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        with tf.GradientTape() as tape:
-            loss = -ops.mean(self.training_log_prob(x))
-            scaled_loss = self.optimizer.scale_loss(loss)
-        gradients = tape.gradient(scaled_loss, self.trainable_variables)
-        self.optimizer.apply(gradients, self.trainable_variables)
-        self.loss_tracker.update_state(loss)
-        return {"loss": self.loss_tracker.result()}
-
-    def test_step(self, data):
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        self.loss_tracker.update_state(-ops.mean(self.log_prob(x)))
-        return {"loss": self.loss_tracker.result()}
 
     def distribution(self, context=None):
         """The model as a ``tfp.distributions.Distribution`` (``tfdl.distributions``).

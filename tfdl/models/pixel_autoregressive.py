@@ -10,7 +10,7 @@ import keras
 import tensorflow as tf
 
 from tfdl import validation
-from tfdl.models._own_loss import OwnLossModel
+from tfdl.models._maximum_likelihood import NegativeLogLikelihoodModel
 
 LEVELS = 256
 
@@ -82,7 +82,7 @@ class Raster:
         return tf.tensor_scatter_nd_update(cache, index[:, None], tf.transpose(value, (1, 0, 2)))
 
 
-class PixelAutoregressiveModel(OwnLossModel, keras.Model):
+class PixelAutoregressiveModel(NegativeLogLikelihoodModel):
     """Base class: log-likelihood, maximum-likelihood training and sampling.
 
     Subclasses build their layers in ``__init__`` (passing
@@ -134,7 +134,6 @@ class PixelAutoregressiveModel(OwnLossModel, keras.Model):
         self.outputs_per_channel = LEVELS if distribution == "categorical" else 1
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.loss_tracker = keras.metrics.Mean(name="loss")
         self._samplers = {}
 
     def build_network(self):
@@ -165,27 +164,6 @@ class PixelAutoregressiveModel(OwnLossModel, keras.Model):
         log_probs = keras.ops.log_softmax(self(x), axis=-1)
         observed = keras.ops.one_hot(keras.ops.cast(x, "int32"), LEVELS, dtype=log_probs.dtype)
         return keras.ops.sum(observed * log_probs, axis=(1, 2, 3, 4))
-
-    def train_step(self, data):
-        x = data[0] if isinstance(data, tuple) else data
-        with tf.GradientTape() as tape:
-            loss = -keras.ops.mean(self.log_prob(x))
-            if self.losses:
-                loss = loss + keras.ops.cast(keras.ops.sum(self.losses), loss.dtype)
-            scaled = self.optimizer.scale_loss(loss)  # mixed precision: a LossScaleOptimizer unscales
-        grads = tape.gradient(scaled, self.trainable_variables)
-        self.optimizer.apply(grads, self.trainable_variables)
-        self.loss_tracker.update_state(loss)
-        return {"loss": self.loss_tracker.result()}
-
-    def test_step(self, data):
-        x = data[0] if isinstance(data, tuple) else data
-        self.loss_tracker.update_state(-keras.ops.mean(self.log_prob(x)))
-        return {"loss": self.loss_tracker.result()}
-
-    @property
-    def metrics(self):
-        return [self.loss_tracker]
 
     def sample(self, num, seed=None, method="cached"):
         """Draws ``num`` images ``[num, H, W, C]`` pixel by pixel.
