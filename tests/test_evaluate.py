@@ -61,3 +61,38 @@ def test_nll_rejects_bad_arguments():
         evaluate.nll(Independent([0.5]), np.zeros((2, 1)), batch_size=0)
     with pytest.raises(ValueError, match="at least one example"):
         evaluate.nll(Independent([0.5]), np.zeros((0, 1)))
+
+
+def test_nll_progress_bar_counts_examples_and_leaves_the_result_unchanged(capsys):
+    x = np.array([[1, 0], [0, 0], [1, 1], [0, 1], [1, 0]], dtype=np.float32)
+    quiet = evaluate.nll(Independent([0.5, 0.25]), x, batch_size=2)
+    capsys.readouterr()
+    shown = evaluate.nll(Independent([0.5, 0.25]), x, batch_size=2, verbose=1)
+    assert "5/5" in capsys.readouterr().out
+    assert shown == quiet
+    with pytest.raises(ValueError, match="Received: verbose=3"):
+        evaluate.nll(Independent([0.5]), np.zeros((2, 1)), verbose=3)
+
+
+def test_frechet_distance_matches_scipy_and_the_one_dimensional_closed_form():
+    rng = np.random.default_rng(0)
+    # Full covariances against scipy's matrix square root.
+    from scipy.linalg import sqrtm
+
+    a = rng.normal(size=(200, 4)) @ rng.normal(size=(4, 4))
+    b = rng.normal(size=(250, 4)) @ rng.normal(size=(4, 4)) + 1.0
+    ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    expected = np.sum((a.mean(0) - b.mean(0)) ** 2) + np.trace(ca + cb - 2 * sqrtm(ca @ cb).real)
+    assert evaluate.frechet_distance(a, b) == pytest.approx(expected, rel=1e-9)
+    # One dimension: (mean gap)^2 + (std gap)^2 exactly; a set against itself: 0.
+    x, y = rng.normal(size=(50, 1)), 2.0 + 3.0 * rng.normal(size=(60, 1))
+    one_d = (x.mean() - y.mean()) ** 2 + (x.std(ddof=1) - y.std(ddof=1)) ** 2
+    assert evaluate.frechet_distance(x, y) == pytest.approx(one_d, rel=1e-9)
+    assert evaluate.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_frechet_distance_rejects_bad_shapes():
+    with pytest.raises(ValueError, match=r"Received: a.shape=\(1, 3\)"):
+        evaluate.frechet_distance(np.zeros((1, 3)), np.zeros((5, 3)))
+    with pytest.raises(ValueError, match="same number of features"):
+        evaluate.frechet_distance(np.zeros((4, 3)), np.zeros((5, 2)))
