@@ -29,7 +29,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from tfdl import claims, data, pretraining  # noqa: E402
+from tfdl import claims, pretraining  # noqa: E402
 from tfdl.models import DBN, RBM  # noqa: E402
 from tfdl.runner import markdown_table  # noqa: E402
 
@@ -68,14 +68,7 @@ REFERENCES = [
 
 def settings(run):
     """The run's sizes: per profile, and for ``default`` per image size (8x8 or 28x28)."""
-    small = data.image_shape(run.dataset)[0] <= 8
-
-    def pick(smoke, digits, images, full):
-        return run.by_profile(smoke, digits if small else images, full)
-
-    def epochs(smoke, digits, images, full):
-        return run.num_epochs(smoke, digits if small else images, full)
-
+    pick, epochs = run.by_size, run.epochs_by_size
     return types.SimpleNamespace(
         train_size=pick(300, None, 10_000, None),
         valid_size=pick(None, None, 2_000, None),

@@ -100,14 +100,7 @@ VAE_SCORE, AE_SCORE, NN_SCORE = (
 
 def settings(run):
     """The run's sizes: per profile, and for ``default`` per image size (8x8 or 28x28)."""
-    small = data.image_shape(run.dataset)[0] <= 8
-
-    def pick(smoke, digits, images, full):
-        return run.by_profile(smoke, digits if small else images, full)
-
-    def epochs(smoke, digits, images, full):
-        return run.num_epochs(smoke, digits if small else images, full)
-
+    pick, epochs = run.by_size, run.epochs_by_size
     return types.SimpleNamespace(
         seeds=pick(1, 3, 3, 3),
         latent_dim=pick(2, 16, 16, 50),

@@ -104,6 +104,19 @@ class Run:
         """Epochs for this profile, unless ``--epochs`` overrides them."""
         return self.epochs if self.epochs is not None else self.by_profile(smoke, default, full)
 
+    @property
+    def small_images(self):
+        """True for 8x8 data sets (digits), False for 28x28 ones."""
+        return data.image_shape(self.dataset)[0] <= 8
+
+    def by_size(self, smoke, small, large, full):
+        """``by_profile`` whose ``default`` is chosen by image size: ``small`` (8x8) or ``large`` (28x28)."""
+        return self.by_profile(smoke, small if self.small_images else large, full)
+
+    def epochs_by_size(self, smoke, small, large, full):
+        """``num_epochs`` whose ``default`` is chosen by image size, as in ``by_size``."""
+        return self.num_epochs(smoke, small if self.small_images else large, full)
+
     def load(self, split="train", **kwargs):
         """``tfdl.data.load`` on the run's data set, seeded by the run."""
         kwargs.setdefault("seed", self.seed)
