@@ -20,7 +20,7 @@ BATCH = 64
 
 
 def _snippet_model():
-    return load_file(SNIPPET).build()
+    return load_file(SNIPPET).model
 
 
 def _interleaved_throughputs(models, x, y, rounds=3):

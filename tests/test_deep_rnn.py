@@ -13,7 +13,7 @@ SNIPPET = Path(__file__).resolve().parents[1] / "reproductions/snippets/deep_rnn
 
 
 def _snippet_model():
-    return load_file(SNIPPET).build()
+    return load_file(SNIPPET).model
 
 
 def test_reproduces_the_article_snippet():

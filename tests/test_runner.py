@@ -129,3 +129,4 @@ def test_sections_print_progress_and_figures_embed(tmp_path, capsys):
     assert (tmp_path / "loss_curve.png").exists()
     assert run.claims().reason.startswith("smoke profile")
     assert runner.Run("vae", profile="default").claims().reason is None
+    assert "overrides" in runner.Run("vae", profile="full", epochs=1).claims().reason

@@ -78,10 +78,15 @@ class Run:
         self.started = time.perf_counter()
 
     def claims(self):
-        """A ``tfdl.claims.Claims`` for the report: ``not judged`` on the smoke profile."""
+        """A ``tfdl.claims.Claims`` for the report: ``not judged`` on the smoke
+        profile and when ``epochs`` overrides the profile's training budget."""
         from tfdl.claims import Claims
 
-        return Claims(judged=True if self.profile != "smoke" else "smoke profile: too small to decide")
+        if self.profile == "smoke":
+            return Claims(judged="smoke profile: too small to decide")
+        if self.epochs is not None:
+            return Claims(judged=f"epochs={self.epochs} overrides the {self.profile} profile's budget")
+        return Claims(judged=True)
 
     def section(self, title):
         """Prints a progress line for a section of the reproduction, with the elapsed time."""
