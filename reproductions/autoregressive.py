@@ -38,7 +38,7 @@ import tensorflow as tf
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from tfdl import claims, data  # noqa: E402
+from tfdl import claims  # noqa: E402
 from tfdl.evaluate import nll  # noqa: E402
 from tfdl.models import MADE, NADE, RBM, VAE  # noqa: E402
 from tfdl.models.vae import dense_pair  # noqa: E402
@@ -70,10 +70,7 @@ MADES = (MADE_, DEEP, ENSEMBLE)
 
 def settings(run):
     """The run's sizes: per profile, and for ``default`` per image size (8x8 or 28x28)."""
-    small = data.image_shape(run.dataset)[0] <= 8
-
-    def pick(smoke, digits, images, full):
-        return run.by_profile(smoke, digits if small else images, full)
+    pick = run.by_size
 
     return types.SimpleNamespace(
         train_size=pick(200, None, 5000, None),
@@ -83,7 +80,7 @@ def settings(run):
         num_masks=pick(2, 8, 8, 32),
         latent=pick(2, 8, 16, 32),
         seeds=pick(1, 3, 3, 3),
-        epochs=run.num_epochs(2, 100 if small else 15, 1000),
+        epochs=run.epochs_by_size(2, 100, 15, 1000),
         patience=pick(1, 10, 3, 30),
         batch=100,
         learning_rate=pick(1e-2, 3e-3, 3e-3, None),

@@ -21,7 +21,7 @@ import matplotlib
 import numpy as np
 import tensorflow as tf
 
-from tfdl import claims, data
+from tfdl import claims
 from tfdl.evaluate import nll
 from tfdl.models import PixelCNN, PixelRNN
 from tfdl.runner import load_file, markdown_table
@@ -43,16 +43,13 @@ EPSILON = 1e-7
 
 def settings(run):
     """Sizes per profile, and for ``default`` per image size (8x8 or 28x28)."""
-    small = data.image_shape(run.dataset)[0] <= 8
-
-    def pick(smoke, digits, images, full):
-        return run.by_profile(smoke, digits if small else images, full)
+    pick = run.by_size
 
     return types.SimpleNamespace(
         train_size=pick(64, None, 2000, None),
         valid_size=pick(64, None, 500, None),
         test_size=pick(64, None, 1000, None),
-        epochs=run.num_epochs(1, 15 if small else 3, 200),
+        epochs=run.epochs_by_size(1, 15, 3, 200),
         patience=pick(None, 5, 3, 20),
         learning_rate=pick(1e-3, 1e-3, 2e-3, 1e-4),
         cnn=pick(dict(filters=8, num_residual=1, num_head=1), dict(filters=64, num_residual=4, num_head=2),
@@ -61,7 +58,7 @@ def settings(run):
                  dict(layers=7, units=16)),
         num_samples=pick(2, 16, 8, 16),
         snippet_size=pick(32, None, 512, 2000),
-        snippet_epochs=run.num_epochs(1, 10 if small else 3, 10),
+        snippet_epochs=run.epochs_by_size(1, 10, 3, 10),
     )
 
 

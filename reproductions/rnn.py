@@ -98,7 +98,7 @@ def settings(run):
     28x28 (a 28-step sequence of 28 pixels costs ~12x an 8x8 digit's).
     ``--epochs`` overrides every epoch count.
     """
-    small = data.image_shape(run.dataset)[0] <= 8
+    small = run.small_images
     by_profile = run.by_profile
 
     def epochs(default, full):
