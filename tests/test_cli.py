@@ -90,6 +90,7 @@ def test_every_argument_of_every_command_has_help():
         (["reproduce", "vae", "--epochs", "2.5"], "argument --epochs: expected an integer >= 1; received '2.5'"),
         (["reproduce", "vae", "--seed", "-1"], "argument --seed: expected an integer in [0, 4294967295]; received '-1'"),
         (["reproduce", "vae", "--seed", "4294967296"], "argument --seed: expected an integer in [0, 4294967295]; received '4294967296'"),
+        (["reproduce", "vae", "--limit", "0"], "argument --limit: expected an integer >= 1; received '0'"),
         (["reproduce", "gan"], "argument article: invalid choice: 'gan'"),
         (["bench", "--only", "gan"], "argument --only: invalid choice: 'gan'"),
     ],

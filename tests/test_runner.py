@@ -62,6 +62,20 @@ def test_epochs_override_beats_the_profile(toy_article):
     assert run.metrics["epochs"] == 2
 
 
+def test_limit_cuts_every_split_and_count_and_judges_nothing(toy_article):
+    run = runner.reproduce("vae", profile="default", limit=40, out=toy_article)
+    assert len(run.load("train")) == len(run.load("test")) == 40
+    x, y = run.load("valid", with_labels=True)
+    assert x.shape == (40, 8, 8, 1) and y.shape == (40,)
+    assert np.array_equal(x, runner.Run("vae").load("valid")[:40])
+    assert (run.at_most(1000), run.at_most(7), run.at_most(None)) == (40, 7, None)
+    assert runner.Run("vae").at_most(1000) == 1000
+    assert run.metrics["epochs"] == 5  # model sizes and epochs stay the profile's
+    assert json.loads((toy_article / "metrics.json").read_text())["limit"] == 40
+    assert "(limit=40: a check of the code path, not a result)" in (toy_article / "report.md").read_text()
+    assert run.claims().reason == "limit=40 cuts the default profile's data and counts"
+
+
 def test_same_seed_same_numbers(toy_article):
     a = runner.reproduce("vae", profile="smoke", out=toy_article, seed=5).metrics["final_loss"]
     b = runner.reproduce("vae", profile="smoke", out=toy_article, seed=5).metrics["final_loss"]
@@ -92,6 +106,7 @@ def test_mirrored_strategy_trains_on_two_logical_cpus():
         ({"article": "vae", "dataset": "cifar"}, r"dataset.*Received: dataset='cifar'"),
         ({"article": "vae", "seed": 1.7}, r"non-negative integer. Received: seed=1.7"),
         ({"article": "vae", "seed": -1}, r"non-negative integer. Received: seed=-1"),
+        ({"article": "vae", "limit": 0}, r"positive integer. Received: limit=0"),
     ],
 )
 def test_run_rejects_bad_settings(kwargs, match):

@@ -48,6 +48,10 @@ def parser():
                                 "settings, meant for a GPU (default: %(default)s)")
     reproduce.add_argument("--epochs", type=integer(1), default=None,
                            help="override the profile's epochs")
+    reproduce.add_argument("--limit", type=integer(1), default=None,
+                           help="check a profile's code path quickly: at most LIMIT examples per split "
+                                "and LIMIT of every other count (samples, temperatures); model sizes "
+                                "stay the profile's and every verdict is not judged")
     reproduce.add_argument("--out", default=None,
                            help="output folder (default: results/<article>; with all, <OUT>/<article>)")
     reproduce.add_argument("--seed", type=integer(*SEED_RANGE), default=0,
@@ -94,6 +98,7 @@ def main(argv=None):
                 seed=args.seed,
                 strategy=args.strategy,
                 verbose=args.verbose,
+                limit=args.limit,
             )
     except (FileNotFoundError, data.DataUnavailableError) as error:
         print(f"tfdl: error: {error}", file=sys.stderr)

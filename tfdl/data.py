@@ -164,10 +164,14 @@ def _idx_pair(folder, split):
     return _read_idx(images), _read_idx(labels)
 
 
+def debian_fashion_mnist_installed():
+    """True when Debian's ``dataset-fashion-mnist`` files are all on this machine."""
+    return all((DEBIAN_FASHION_MNIST / f).exists() for pair in FASHION_FILES.values() for f in pair)
+
+
 @functools.lru_cache(maxsize=2)
 def _mnist_like(name):
-    debian = [DEBIAN_FASHION_MNIST / f for pair in FASHION_FILES.values() for f in pair]
-    if name == "fashion_mnist" and all(path.exists() for path in debian):
+    if name == "fashion_mnist" and debian_fashion_mnist_installed():
         return (
             _idx_pair(DEBIAN_FASHION_MNIST, "train"),
             _idx_pair(DEBIAN_FASHION_MNIST, "test"),

@@ -52,6 +52,11 @@ class Run:
         strategy: ``"default"`` or ``"mirrored"`` (``tf.distribute``).
         verbose: the ``verbose`` passed to ``fit`` (0: progress lines per
             section only; 1: Keras progress bars too).
+        limit: a quick check of a profile's code path, e.g. ``full`` on a CPU:
+            at most ``limit`` examples in every split ``load`` returns, and
+            ``at_most`` caps every other count a script sizes by (samples,
+            temperatures, chains, sequences) at ``limit``. Model sizes are the
+            profile's. Every verdict is then ``not judged``.
     """
 
     def __init__(
@@ -64,6 +69,7 @@ class Run:
         seed=0,
         strategy="default",
         verbose=0,
+        limit=None,
     ):
         self.article = validation.one_of(article, ARTICLES, "article")
         self.dataset = validation.one_of(dataset, data.DATASETS, "dataset")
@@ -75,6 +81,7 @@ class Run:
         self.metrics = {}
         self.summaries = []
         self.verbose = int(verbose)
+        self.limit = None if limit is None else validation.positive_int(limit, "limit")
         self.started = time.perf_counter()
 
     def claims(self):
@@ -86,6 +93,8 @@ class Run:
             return Claims(judged="smoke profile: too small to decide")
         if self.epochs is not None:
             return Claims(judged=f"epochs={self.epochs} overrides the {self.profile} profile's budget")
+        if self.limit is not None:
+            return Claims(judged=f"limit={self.limit} cuts the {self.profile} profile's data and counts")
         return Claims(judged=True)
 
     def section(self, title):
@@ -122,10 +131,17 @@ class Run:
         """``num_epochs`` whose ``default`` is chosen by image size, as in ``by_size``."""
         return self.num_epochs(smoke, small if self.small_images else large, full)
 
+    def at_most(self, count):
+        """``count`` capped at the run's ``limit`` (``count`` itself without a limit; None stays None)."""
+        return count if self.limit is None or count is None else min(count, self.limit)
+
     def load(self, split="train", **kwargs):
-        """``tfdl.data.load`` on the run's data set, seeded by the run."""
+        """``tfdl.data.load`` on the run's data set, seeded by the run; at most ``limit`` examples."""
         kwargs.setdefault("seed", self.seed)
-        return data.load(self.dataset, split=split, **kwargs)
+        loaded = data.load(self.dataset, split=split, **kwargs)
+        if self.limit is None:
+            return loaded
+        return tuple(a[: self.limit] for a in loaded) if isinstance(loaded, tuple) else loaded[: self.limit]
 
     def save_figure(self, figure, name, caption=None):
         """Saves a matplotlib figure as ``<out>/<name>.png`` and closes it.
@@ -236,6 +252,7 @@ def reproduce(article, **settings):
         "dataset": run.dataset,
         "profile": run.profile,
         "epochs_override": run.epochs,
+        "limit": run.limit,
         "seed": run.seed,
         "strategy": run.strategy_name,
         "device": device_description(),
@@ -246,7 +263,10 @@ def reproduce(article, **settings):
     with open(run.out / "metrics.json", "w") as stream:
         json.dump({**context, "results": run.metrics}, stream, indent=2, default=_to_json)
     header = (
-        f"Data set: `{run.dataset}`; profile: `{run.profile}`; seed: {run.seed}; "
+        f"Data set: `{run.dataset}`; profile: `{run.profile}`"
+        + (f" (epochs={run.epochs})" if run.epochs is not None else "")
+        + (f" (limit={run.limit}: a check of the code path, not a result)" if run.limit is not None else "")
+        + f"; seed: {run.seed}; "
         f"strategy: `{run.strategy_name}`; device: {context['device']}; "
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}; "
         f"wall time: {wall:.1f} s.\n\n"
