@@ -237,3 +237,19 @@ def test_conditional_errors():
         MADE(6, (8,), seed=0).log_prob(x, context=np.zeros((2, 3), "float32"))
     with pytest.raises(ValueError, match="Received: conditional_dim=0"):
         MADE(6, conditional_dim=0)
+
+
+def test_seed_fixes_the_initial_weights_whatever_the_global_seed():
+    def built(seed, global_seed):
+        keras.utils.set_random_seed(global_seed)
+        model = MADE(12, (16, 8), num_masks=2, direct_connections=True, seed=seed)
+        model.build()
+        return model.get_weights()
+
+    first, second, other = built(3, 0), built(3, 1), built(4, 0)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    kernels = [w for w in first if w.ndim == 2]
+    assert len(kernels) == 4  # two hidden, output, direct
+    assert all(not np.array_equal(a, b) for a, b in zip(kernels, (w for w in other if w.ndim == 2)))
+    assert not np.array_equal(kernels[0][:8, :8], kernels[1][:8, :8])  # a seed per layer

@@ -64,7 +64,8 @@ class MaximumLikelihoodModel(NegativeLogLikelihoodModel):
     """A ``keras.Model`` whose ``train_step`` maximises ``training_log_prob(x)``.
 
     Args:
-        seed: int seed of everything random the model draws (None: one drawn
+        seed: int seed of everything random the model draws, its initial
+            weights included (None: one drawn
             from NumPy's global generator and stored, so a saved model reloads
             with it). ``sample(num)`` without a seed takes the next seed of a
             generator seeded by it.
@@ -78,6 +79,10 @@ class MaximumLikelihoodModel(NegativeLogLikelihoodModel):
     def _log_likelihood(self, x, logits):
         """``bernoulli_log_prob`` in the variable dtype (float32 under mixed precision)."""
         return bernoulli_log_prob(ops.cast(x, self.dtype), ops.cast(logits, self.dtype))
+
+    def _weight_seeds(self, count):
+        """``count`` int seeds for weight initialisers, derived from ``seed`` alone."""
+        return [int(s) for s in np.random.SeedSequence(self.seed).generate_state(count) >> 1]
 
     def _sample_seed(self, seed):
         """``seed``, or the next one from the model's generator when None."""

@@ -44,7 +44,8 @@ class MADE(MaximumLikelihoodModel):
             context is concatenated to the input of every hidden layer and of
             the output layer, whose masks get all-ones rows for it (an
             unmasked dense kernel). None: unconditional.
-        seed: seed of the masks and of ``sample`` without a seed; drawn once
+        seed: seed of the masks, the initial weights and of ``sample``
+            without a seed; drawn once
             and stored when None so a saved model reloads with the same masks.
         **kwargs: ``keras.Model`` arguments (``name``, ``dtype``: the policy,
             e.g. ``"float64"`` or ``"mixed_float16"``, is also every layer's).
@@ -108,17 +109,20 @@ class MADE(MaximumLikelihoodModel):
         if self.num_masks == 1:
             stacked = [mask[0] for mask in stacked]
         policy = self.dtype_policy
+        glorot = [keras.initializers.GlorotUniform(s) for s in self._weight_seeds(len(self.hidden_units) + 2)]
         self.hidden_layers = [
-            MaskedDense(units, mask, activation="relu", name=f"hidden_{i}", dtype=policy)
+            MaskedDense(units, mask, activation="relu", kernel_initializer=glorot[i], name=f"hidden_{i}", dtype=policy)
             for i, (units, mask) in enumerate(zip(self.hidden_units, stacked[:-1]))
         ]
-        self.output_layer = MaskedDense(self.input_dim, stacked[-1], name="logits", dtype=policy)
+        self.output_layer = MaskedDense(
+            self.input_dim, stacked[-1], kernel_initializer=glorot[-2], name="logits", dtype=policy
+        )
         self.direct_layer = None
         if self.direct_connections:
             direct = (self.orders[:, :, None] < self.orders[:, None, :]).astype(np.float32)
             self.direct_layer = MaskedDense(
                 self.input_dim, direct if self.num_masks > 1 else direct[0],
-                use_bias=False, name="direct", dtype=policy,
+                use_bias=False, kernel_initializer=glorot[-1], name="direct", dtype=policy,
             )
         self.mask_counter = self.add_weight(
             name="mask_counter", shape=(), dtype="int32", initializer="zeros", trainable=False,

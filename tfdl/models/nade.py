@@ -124,7 +124,7 @@ class NADE(MaximumLikelihoodModel):
 
     def build(self, input_shape=None):
         d, h = self.input_dim, self.hidden_units
-        seed_w, seed_v = (int(s) for s in np.random.SeedSequence(self.seed).generate_state(2) >> 1)
+        seed_w, seed_v = self._weight_seeds(2)
         glorot = keras.initializers.GlorotUniform
         self.W = self.add_weight(name="W", shape=(d, h), initializer=glorot(seed_w))
         self.c = self.add_weight(name="c", shape=(h,), initializer="zeros")
