@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import tfdl
 from tfdl.models import VAE, Autoencoder
@@ -123,3 +124,24 @@ def test_float64_policy_computes_and_trains_in_float64(name, x, policy):
     model.compile(optimizer=keras.optimizers.Adam(1e-2))
     losses = model.fit(x, batch_size=64, epochs=3, verbose=0).history["loss"]
     assert np.all(np.isfinite(losses)) and losses[-1] < losses[0]
+
+
+def test_mirrored_strategy_gives_the_same_first_update(x, mirrored):
+    """Two replicas' gradients are summed, so each replica's loss is halved (once the step doubled)."""
+
+    def first_update(strategy):
+        keras.utils.set_random_seed(0)
+        with strategy.scope():
+            ae = MODELS["autoencoder"]()
+            ae.compile(optimizer=keras.optimizers.SGD(0.5))
+        start = [w.copy() for w in ae.get_weights()]
+        ae.fit(x[:32], epochs=1, batch_size=32, shuffle=False, verbose=0)
+        return start, ae.get_weights()
+
+    start, one = first_update(tf.distribute.OneDeviceStrategy("/cpu:0"))
+    same_start, two = first_update(mirrored)
+    for a0, b0 in zip(start, same_start):
+        np.testing.assert_array_equal(a0, b0)
+    assert max(float(np.abs(a - a0).max()) for a, a0 in zip(one, start)) > 1e-3
+    for a, b in zip(one, two):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)

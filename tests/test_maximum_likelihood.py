@@ -140,3 +140,23 @@ def test_distribution_errors():
     dist = NADE(5, 8, seed=0).distribution()
     with pytest.raises(ValueError, match="runs eagerly"):
         tf.function(lambda: dist.sample(2, seed=0))()
+
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_mirrored_strategy_gives_the_same_first_update(mirrored, name):
+    """Two replicas' gradients are summed, so each replica's loss is halved (once the step doubled)."""
+
+    def first_update(strategy):
+        with strategy.scope():
+            model = MODELS[name]()
+            model.compile(optimizer=keras.optimizers.SGD(0.5))
+        model.fit(X, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
+        return model.get_weights()
+
+    start = MODELS[name]()
+    start.build()
+    one = first_update(tf.distribute.OneDeviceStrategy("/cpu:0"))
+    assert max(float(np.abs(a - a0).max()) for a, a0 in zip(one, start.get_weights())) > 1e-3
+    for a, b in zip(one, first_update(mirrored)):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)

@@ -48,7 +48,7 @@ class NegativeLogLikelihoodModel(OwnLossModel, keras.Model):
             loss = -ops.mean(self.training_log_prob(x))
             if self.losses:
                 loss = loss + ops.cast(ops.sum(self.losses), loss.dtype)
-            scaled_loss = self.optimizer.scale_loss(loss)  # mixed precision: the optimizer unscales
+            scaled_loss = self.scaled_for_update(loss)
         gradients = tape.gradient(scaled_loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         self.loss_tracker.update_state(loss)

@@ -4,9 +4,16 @@ Their ``train_step`` computes the loss the model defines (a negative
 log-likelihood, an ELBO, a contrastive-divergence update), so a ``loss`` or
 ``metrics`` given to ``compile`` would be silently ignored; ``compile``
 raises instead.
+
+Their ``train_step`` differentiates ``self.scaled_for_update(loss)`` (or
+applies it to gradients computed by hand, as the RBM does): each replica's
+mean divided by the replicas in sync (a ``tf.distribute`` strategy sums their
+gradients, as Keras's own ``compute_loss`` expects) and scaled for mixed
+precision.
 """
 
 import keras
+import tensorflow as tf
 
 IGNORED = ("loss", "loss_weights", "metrics", "weighted_metrics")
 
@@ -28,6 +35,13 @@ class OwnLossModel:
                 )
             kwargs.pop(name, None)
         super().compile(optimizer=optimizer, **kwargs)
+
+    def scaled_for_update(self, value):
+        """``value / replicas in sync``, times the optimizer's loss scale (mixed
+        precision: the optimizer unscales the gradients). ``value``: a loss,
+        inside the gradient tape, or a gradient."""
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        return self.optimizer.scale_loss(value / replicas if replicas > 1 else value)
 
     def compile_from_config(self, config):
         """Recompiles a loaded model, optimizer state included (Keras's own

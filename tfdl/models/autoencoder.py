@@ -125,7 +125,7 @@ class _EncoderDecoder(OwnLossModel):
         x = ops.cast(unpack_x(data), self.variable_dtype)
         with tf.GradientTape() as tape:
             losses = self._compute_losses(x, training=True)
-            scaled_loss = self.optimizer.scale_loss(losses[0])
+            scaled_loss = self.scaled_for_update(losses[0])
         gradients = tape.gradient(scaled_loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         return self._update_trackers(losses)

@@ -472,10 +472,7 @@ class RBM(OwnLossModel, keras.Model):
             logs = self._update_metrics(v, stats)  # before the update, like the statistics
             # The gradient of the loss, in the variables' dtype, scaled as a loss
             # would be: a LossScaleOptimizer (mixed precision) divides it back.
-            grads = [self.optimizer.scale_loss(tf.cast(g, self.variable_dtype)) for g in grads]
-            replicas = tf.distribute.get_strategy().num_replicas_in_sync
-            if replicas > 1:
-                grads = [g / replicas for g in grads]
+            grads = [self.scaled_for_update(tf.cast(g, self.variable_dtype)) for g in grads]
             self.optimizer.apply(grads, [self.kernel, self.visible_bias, self.hidden_bias])
             if self.persistent:
                 self.chains.assign(tf.cast(stats["next_hidden"], self.chains.dtype))
