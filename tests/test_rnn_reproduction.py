@@ -1,4 +1,4 @@
-"""`make reproduce-rnn` end to end on the smoke profile."""
+"""`make reproduce-rnn` end to end: the smoke profile, and the full one cut short by a limit."""
 
 import json
 import re
@@ -11,6 +11,18 @@ def _verdicts(report):
     table = report[report.index("| article (Hindi) |"):].split("\n\n")[0]
     rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
     return [re.search(r"\*\*([a-z ]+)\*\* \|$", row).group(1) for row in rows]
+
+
+def _assert_not_judged_with_figures(out, results, report):
+    """Every claim in the report's table and ``not judged``; the five figures saved and embedded."""
+    verdicts = _verdicts(report)
+    assert len(verdicts) == len(results["claims"]) >= 10
+    assert set(verdicts) == {"not judged"}
+    assert [row["verdict"] for row in results["claims"]] == verdicts
+    assert len(results["figures"]) == 5
+    for figure in results["figures"]:
+        assert (out / figure).exists()
+        assert re.search(rf"!\[[^\]]+\]\({re.escape(figure)}\)", report), figure
 
 
 def test_rnn_smoke_reproduction(tmp_path):
@@ -37,14 +49,31 @@ def test_rnn_smoke_reproduction(tmp_path):
     for heading in ("## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.", "## 7. Article items"):
         assert heading in report
     assert "dropped" not in report  # Keras 3 still accepts input_shape=
-    verdicts = _verdicts(report)
-    assert len(verdicts) == len(results["claims"]) >= 10
-    assert set(verdicts) == {"not judged"}
-    assert [row["verdict"] for row in results["claims"]] == verdicts
-    for figure in metrics["results"]["figures"]:
-        assert (tmp_path / figure).exists()
-        assert re.search(rf"!\[[^\]]+\]\({re.escape(figure)}\)", report), figure
-    assert len(metrics["results"]["figures"]) == 5
+    _assert_not_judged_with_figures(tmp_path, results, report)
+
+
+def test_rnn_full_profile_one_epoch_on_28x28_with_a_limit(tmp_path, fashion_mnist):
+    # the full profile's models on 28x28 rows, one epoch, 40 of every count, one seed
+    runner.reproduce("rnn", dataset=fashion_mnist, profile="full", epochs=1, limit=40, out=tmp_path)
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert (metrics["profile"], metrics["epochs_override"], metrics["limit"], metrics["dataset"]) == (
+        "full", 1, 40, "fashion_mnist")
+    results = metrics["results"]
+    assert results["snippet"]["snippet_params"] == 35_914
+    classifiers = results["architectures"]["classifiers"]
+    # MLP(64) on 784 pixels, SimpleRNN(64) and 2 x SimpleRNN(64) reading 28 pixels a step
+    assert [classifiers[k]["params"] for k in ("MLP(64)", "SimpleRNN(64)", "2 x SimpleRNN(64)")] == [
+        50_890, 6_602, 14_858]
+    assert all(len(v["accuracy"]) == 1 for v in classifiers.values())
+    assert {k: v["params"] for k, v in results["architectures"]["reversal"].items()} == {
+        "encoder-decoder GRU(64)": 40_202, "aligned 2 x GRU(64)": 40_202}
+    assert set(results["adding_problem"]) == {"simple_T20", "simple_T100", "lstm_T100", "gru_T100"}
+    assert all(len(v) == 100 for v in results["gradient_norms"].values())
+
+    report = (tmp_path / "report.md").read_text()
+    assert "the first 40 training and 40 test images of `fashion_mnist`, each read as 28 steps" in report
+    assert "400 training and 80 test samples" in report  # the series: ten windows, not 40 samples
+    _assert_not_judged_with_figures(tmp_path, results, report)
 
 
 def test_verdict_column_parser_reads_every_state():
