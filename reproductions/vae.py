@@ -100,7 +100,7 @@ VAE_SCORE, AE_SCORE, NN_SCORE = (
 
 def settings(run):
     """The run's sizes: per profile, and for ``default`` per image size (8x8 or 28x28)."""
-    pick, epochs = run.by_size, run.epochs_by_size
+    pick, epochs, cap = run.by_size, run.epochs_by_size, run.at_most
     return types.SimpleNamespace(
         seeds=pick(1, 3, 3, 3),
         latent_dim=pick(2, 16, 16, 50),
@@ -109,17 +109,19 @@ def settings(run):
         # 28x28: 256 images a step keep the matrix products busy on a CPU.
         batch_size=pick(64, 64, 256, 20),
         binarize=pick("threshold", "threshold", "threshold", "stochastic"),
-        valid_size=pick(None, None, 2_000, None),
-        eval_size=pick(None, None, 2_000, None),
+        valid_size=cap(pick(None, None, 2_000, None)),
+        eval_size=cap(pick(None, None, 2_000, None)),
         judge_epochs=epochs(3, 50, 5, 20),
-        fd_size=pick(200, 1_000, 5_000, 10_000),
-        fd_reference=pick(None, None, 10_000, 10_000),
+        fd_size=cap(pick(200, 1_000, 5_000, 10_000)),
+        fd_reference=cap(pick(None, None, 10_000, 10_000)),
         anomaly_classes=pick((0,), tuple(range(10)), tuple(range(10)), tuple(range(10))),
-        anomaly_train_size=pick(None, None, 10_000, None),
+        anomaly_train_size=cap(pick(None, None, 10_000, None)),
         anomaly_epochs=epochs(2, 40, 10, 300),
         labels_per_class=pick((CLAIM_LABELS,), (CLAIM_LABELS, 100), (CLAIM_LABELS, 100), (CLAIM_LABELS, 100)),
-        num_samples=pick((1, 10), (1, 10, 100, 1000), (1, 10, 100, 1000), (1, 50, 5000)),
-        nll_size=pick(None, None, 1_000, None),
+        # Importance samples k of the test NLL; a limit can make two the same.
+        num_samples=tuple(dict.fromkeys(
+            cap(k) for k in pick((1, 10), (1, 10, 100, 1000), (1, 10, 100, 1000), (1, 50, 5000)))),
+        nll_size=cap(pick(None, None, 1_000, None)),
     )
 
 
@@ -192,6 +194,12 @@ def _load(run, s):
         return run.load(split, binarize=s.binarize, flatten=True, with_labels=True)
 
     (x, y), (x_valid, _), (x_test, y_test) = load("train"), load("valid"), load("test")
+    classes, counts = np.unique(y, return_counts=True)
+    if counts.min() < CLAIM_LABELS or not np.array_equal(classes, np.unique(y_test[: s.eval_size])):
+        raise ValueError(
+            f"limit={run.limit} leaves a class with fewer than {CLAIM_LABELS} training images (the labels per "
+            "class of the augmentation claim) or no test image (a held-out class of the anomaly AUROC); pass a "
+            "larger limit (150 on fashion_mnist).")
     return types.SimpleNamespace(
         shape=data.image_shape(run.dataset)[:2], x=x, y=y, x_valid=x_valid[: s.valid_size],
         x_test=x_test, y_test=y_test, x_eval=x_test[: s.eval_size], y_eval=y_test[: s.eval_size],
@@ -347,10 +355,24 @@ def _logistic(x, y, x_test, y_test):
         return 100 * LogisticRegression(max_iter=2000).fit(x, y).score(x_test, y_test)
 
 
+def _label_counts(d, per_class):
+    """Labelled images per class: ``per_class``, or all of a class's training images where it has fewer (a limit)."""
+    return [min(per_class, int(np.sum(d.y == c))) for c in d.classes]
+
+
+def _labels_text(d, per_class):
+    """``per_class`` for the report, with what a limit left where a class has fewer training images."""
+    counts = _label_counts(d, per_class)
+    if min(counts) == per_class:
+        return f"{per_class} per class"
+    return f"{per_class} per class (the limit leaves {sum(counts)} labelled, {min(counts)} in the smallest class)"
+
+
 def _few_labels(vae, d, seed, per_class):
     """Discriminative vs generative on ``per_class`` labels per class; at ``CLAIM_LABELS``, augmentation."""
     rng = np.random.default_rng([seed, per_class])
-    index = np.concatenate([rng.choice(np.flatnonzero(d.y == c), per_class, replace=False) for c in d.classes])
+    index = np.concatenate([rng.choice(np.flatnonzero(d.y == c), n, replace=False)
+                            for c, n in zip(d.classes, _label_counts(d, per_class))])
     x, y = d.x[index], d.y[index]
     codes, test_codes = _array(vae.encode(x)[0]), _array(vae.encode(d.x_test)[0])
     gaussians = [LedoitWolf().fit(codes[y == c]) for c in d.classes]
@@ -407,6 +429,7 @@ def _one_seed(run, s, d, judge, index):
         "imputation_mse": {name: _hidden_mse(filled, d) for name, filled in imputed.items()},
         "accuracy": {n: accuracy for n, (accuracy, _) in few.items()},
         "nll": nll,
+        "parameters": {"VAE": vae.count_params(), "AE": ae.count_params()},
         "mean_posterior_std": float(np.mean(np.exp(0.5 * test_log_var))),
         # Per dimension, mean over dimensions: the AE's codes, the VAE's posterior means, and the
         # VAE's codes with their noise (variance of the means + mean posterior variance).
@@ -746,7 +769,7 @@ def _report(run, s, d, judge, results, f, auroc, fills, fills_mse, real_ln_fd, g
     imputation_rows += [[name, f"{value:.4f}"] for name, value in fills_mse.items()]
     anomaly_rows = [[c] + [f"{auroc[name][i]:.3f}" for name in auroc] for i, c in enumerate(s.anomaly_classes)]
     anomaly_rows.append(["mean"] + [f"{np.mean(values):.3f}" for values in auroc.values()])
-    accuracy_rows = [[f"{n} per class", name, _mean_sd([r["accuracy"][n][name] for r in results], 1)]
+    accuracy_rows = [[_labels_text(d, n), name, _mean_sd([r["accuracy"][n][name] for r in results], 1)]
                      for n in s.labels_per_class for name in results[0]["accuracy"][n]]
     nll_rows = [[f"ours ({run.dataset}, {dims} pixels, {s.binarize} binarization)", k,
                  _mean_sd([r["nll"][k]["nats"] for r in results], 2),
