@@ -72,17 +72,73 @@ def test_denoising_layer_corrupts_only_in_training():
     np.testing.assert_allclose(layer(x), layer.decoder(layer.encoder(x)))
 
 
-def test_stacked_autoencoder_round_trip(roundtrip):
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_stacked_autoencoder_round_trip(roundtrip, activation):
     x = _data()
-    sae = StackedAutoencoder((6, 3), seed=1)
+    sae = StackedAutoencoder((6, 3), seed=1, activation=activation)
     sae.pretrain(x, epochs=1, batch_size=40)
     loaded = roundtrip(sae)
+    assert loaded.activation == activation and [layer.activation for layer in loaded.stack] == [activation] * 2
     np.testing.assert_allclose(loaded(x), sae(x))
+
+
+def test_autoencoder_layer_round_trip(roundtrip):
+    x = _data()
+    layer = AutoencoderLayer(5, 0.2, seed=3, activation="relu", reconstruction="squared_error")
+    layer.compile(optimizer="adam")
+    layer.fit(x, epochs=1, batch_size=40, verbose=0)
+    loaded = roundtrip(layer)
+    assert (loaded.activation, loaded.reconstruction, loaded.seed) == ("relu", "squared_error", 3)
+    np.testing.assert_allclose(loaded(x), layer(x))
+    np.testing.assert_allclose(loaded.transform(x), layer.transform(x))
+
+
+@pytest.mark.parametrize("kind", ["rbm", "sigmoid", "relu"])
+def test_classifier_hidden_layers_are_the_stack_transform(kind):
+    # Each Dense takes the f of the layer it copies: an RBM's sigmoid, an autoencoder's activation.
+    x = _data()
+    if kind == "rbm":
+        layers = [RBM(8, seed=0), RBM(5, seed=1)]
+        greedy_layerwise(layers, x, epochs=1, batch_size=20)
+    else:
+        layers = StackedAutoencoder((8, 5), corruption=0.1, seed=0, activation=kind).stack
+        greedy_layerwise(layers, x, epochs=1, batch_size=20, optimizer=lambda: keras.optimizers.Adam(0.01))
+    classifier = to_classifier(layers, 3)
+    expected = "sigmoid" if kind == "rbm" else kind
+    assert [dense.activation.__name__ for dense in classifier.layers] == [expected, expected, "softmax"]
+    features = hidden = x
+    for dense, layer in zip(classifier.layers, layers):
+        features, hidden = layer.transform(features), dense(hidden)
+        np.testing.assert_allclose(hidden, features, rtol=1e-6)
+
+
+def test_relu_stack_reconstructs_relu_features_by_squared_error():
+    # Above a ReLU layer the inputs exceed 1, where the cross-entropy has no minimum.
+    sae = StackedAutoencoder((6, 4, 3), seed=2, activation="relu")
+    assert [layer.reconstruction for layer in sae.stack] == ["cross_entropy", "squared_error", "squared_error"]
+    assert StackedAutoencoder((6, 4), seed=2).stack[1].reconstruction == "cross_entropy"
+    layer = sae.stack[1]
+    layer.build((None, 2))
+    # He-uniform from the layer's seed: limit sqrt(6 / fan_in), the same weights for the same seed.
+    kernel = layer.encoder.kernel.numpy()
+    assert np.abs(kernel).max() <= np.sqrt(6 / 2) and np.abs(kernel).max() > 1.0
+    twin = AutoencoderLayer(4, seed=3, activation="relu")
+    twin.build((None, 2))
+    np.testing.assert_array_equal(twin.encoder.kernel.numpy(), kernel)
+    x = np.array([[2.0, 0.0]], np.float32)
+    reconstruction = np.array([[1.5, 1.0]], np.float32)
+    assert float(layer.compute_loss(x, y_pred=reconstruction)) == pytest.approx(0.5 * (0.25 + 1.0))
 
 
 def test_bad_arguments_raise_value_error():
     with pytest.raises(ValueError, match="corruption"):
         AutoencoderLayer(3, corruption=1.5)
+    with pytest.raises(ValueError, match=r"activation in \('sigmoid', 'relu'\). Received: activation='tanh'"):
+        AutoencoderLayer(3, activation="tanh")
+    with pytest.raises(ValueError, match="activation='tanh'"):
+        StackedAutoencoder((3,), activation="tanh")
+    with pytest.raises(ValueError, match="reconstruction='l1'"):
+        AutoencoderLayer(3, reconstruction="l1")
     with pytest.raises(ValueError, match="layers"):
         greedy_layerwise([], _data())
     with pytest.raises(ValueError, match="epochs"):

@@ -9,11 +9,13 @@ A *layer* here is any Keras model trained by ``fit(x)`` with ``x`` alone and
 exposing ``transform(x)`` (its features) and encoder weights: an
 ``tfdl.models.RBM`` (stacked, a deep belief network, ``tfdl.models.DBN``) or an
 ``AutoencoderLayer`` (stacked, optionally denoising: ``StackedAutoencoder``).
+RBM hidden units are sigmoid (Bernoulli); autoencoder encoders are sigmoid or
+ReLU, the two ``f`` the article names.
 
 Example:
 
 >>> from tfdl import pretraining
->>> sae = pretraining.StackedAutoencoder((32, 16), corruption=0.2, seed=0)
+>>> sae = pretraining.StackedAutoencoder((32, 16), corruption=0.2, activation="relu", seed=0)
 >>> sae.pretrain(x_train, epochs=10)  # doctest: +SKIP
 >>> classifier = sae.to_classifier(num_classes=10)  # doctest: +SKIP
 >>> classifier.fit(x_train, y_train, epochs=10)  # doctest: +SKIP
@@ -29,12 +31,15 @@ import numpy as np
 
 from tfdl import validation
 
+ACTIVATIONS = ("sigmoid", "relu")
+RECONSTRUCTIONS = ("cross_entropy", "squared_error")
 
-def _encoder_weights(layer):
-    """``(kernel, bias)`` variables of the encoding ``h = sigmoid(x W + b)``."""
+
+def _encoder(layer):
+    """``(kernel, bias, f)`` of a layer's encoding ``h = f(x W + b)``: an RBM's is sigmoid."""
     if hasattr(layer, "hidden_bias"):
-        return layer.kernel, layer.hidden_bias
-    return layer.encoder.kernel, layer.encoder.bias
+        return layer.kernel, layer.hidden_bias, "sigmoid"
+    return layer.encoder.kernel, layer.encoder.bias, layer.activation
 
 
 def greedy_layerwise(layers, x, epochs=10, batch_size=100, optimizer=None, verbose=0, seed=0, **fit_kwargs):
@@ -86,7 +91,12 @@ def _transform_in_batches(layer, x, batch_size=1000):
 
 
 def to_classifier(layers, num_classes, freeze=False, name="pretrained_classifier"):
-    """A sigmoid MLP initialised from pre-trained layers, with a softmax on top.
+    """An MLP initialised from pre-trained layers, with a softmax on top.
+
+    Each hidden layer computes ``h_i = f(h_(i-1) W_i + b_i)`` with the weights
+    and the ``f`` of the layer it copies (an RBM's sigmoid, an
+    ``AutoencoderLayer``'s ``activation``), so before fine-tuning its output is
+    the stack's ``transform``.
 
     Args:
         layers: trained layers (RBMs or ``AutoencoderLayer``s), bottom first.
@@ -94,46 +104,57 @@ def to_classifier(layers, num_classes, freeze=False, name="pretrained_classifier
         freeze: hold the pre-trained layers fixed (only the softmax trains).
 
     Returns:
-        An uncompiled ``keras.Sequential``: ``Dense(units, "sigmoid")`` per
-        layer with copies of its encoder weights, then ``Dense(num_classes,
-        "softmax")``.
+        An uncompiled ``keras.Sequential``: ``Dense(units, f)`` per layer with
+        copies of its encoder weights, then ``Dense(num_classes, "softmax")``.
     """
     num_classes = validation.positive_int(num_classes, "num_classes")
-    kernels = [_encoder_weights(layer) for layer in layers]
+    encoders = [_encoder(layer) for layer in layers]
     model = keras.Sequential(
-        [keras.Input((kernels[0][0].shape[0],))]
-        + [keras.layers.Dense(k.shape[1], activation="sigmoid", trainable=not freeze) for k, _ in kernels]
+        [keras.Input((encoders[0][0].shape[0],))]
+        + [keras.layers.Dense(k.shape[1], activation=f, trainable=not freeze) for k, _, f in encoders]
         + [keras.layers.Dense(num_classes, activation="softmax")],
         name=name,
     )
-    for dense, (kernel, bias) in zip(model.layers, kernels):
+    for dense, (kernel, bias, _) in zip(model.layers, encoders):
         dense.set_weights([np.asarray(kernel), np.asarray(bias)])
     return model
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
 class AutoencoderLayer(keras.Model):
-    """One (denoising) autoencoder layer for stacking: ``h = sigmoid(x W + b)``.
+    """One (denoising) autoencoder layer for stacking: ``h = f(x W + b)``.
 
-    Trained by ``fit(x)`` to reconstruct ``x`` (in [0, 1]) from a corrupted
-    copy (masking noise: each input set to 0 with probability
-    ``corruption``) with a sigmoid decoder and cross-entropy loss.
+    Trained by ``fit(x)`` to reconstruct ``x`` from a corrupted copy (masking
+    noise: each input set to 0 with probability ``corruption``) through a
+    linear decoder ``r = h W' + b'``. With ``reconstruction="cross_entropy"``
+    (inputs in [0, 1]) ``r`` are logits and the loss is the cross-entropy of
+    ``sigmoid(r)``; with ``"squared_error"`` (real inputs, e.g. ReLU features
+    of the layer below, for which the cross-entropy is unbounded below) ``r``
+    is the reconstruction and the loss ``sum((x - r)^2) / 2``.
 
     Args:
         units: hidden units.
         corruption: masking-noise level in [0, 1); 0 gives a plain autoencoder.
-        seed: seed of the corruption noise.
+        seed: seed of the corruption noise and, for ReLU, of the encoder's
+            He-uniform initial weights (sigmoid: Keras' Glorot-uniform).
+        activation: ``f``, ``"sigmoid"`` or ``"relu"``.
+        reconstruction: the loss, ``"cross_entropy"`` or ``"squared_error"``.
     """
 
-    def __init__(self, units, corruption=0.0, seed=None, **kwargs):
+    def __init__(self, units, corruption=0.0, seed=None, activation="sigmoid", reconstruction="cross_entropy",
+                 **kwargs):
         super().__init__(**kwargs)
         self.units = validation.positive_int(units, "units")
         if not 0.0 <= corruption < 1.0:
             raise ValueError(f"Expected corruption in [0, 1). Received: corruption={corruption}")
         self.corruption = float(corruption)
+        self.activation = validation.one_of(activation, ACTIVATIONS, "activation")
+        self.reconstruction = validation.one_of(reconstruction, RECONSTRUCTIONS, "reconstruction")
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.encoder = keras.layers.Dense(units, activation="sigmoid", name="encoder")
+        initializer = keras.initializers.HeUniform(seed) if activation == "relu" else "glorot_uniform"
+        self.encoder = keras.layers.Dense(units, activation=activation, kernel_initializer=initializer,
+                                          name="encoder")
         self.decoder = None
 
     def build(self, input_shape):
@@ -147,19 +168,23 @@ class AutoencoderLayer(keras.Model):
         return self.encoder(x)
 
     def call(self, x, training=False):
-        """Reconstruction logits of (corrupted, when training) ``x``."""
+        """Reconstruction (logits, for cross-entropy) of (corrupted, when training) ``x``."""
         if training and self.corruption > 0:
             keep = keras.random.uniform(keras.ops.shape(x), seed=self.seed_generator) >= self.corruption
             x = keras.ops.where(keep, x, 0.0)
         return self.decoder(self.encoder(x))
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        cross_entropy = keras.ops.binary_crossentropy(x, y_pred, from_logits=True)
-        return keras.ops.mean(keras.ops.sum(cross_entropy, axis=-1))
+        if self.reconstruction == "cross_entropy":
+            error = keras.ops.binary_crossentropy(x, y_pred, from_logits=True)
+        else:
+            error = 0.5 * keras.ops.square(x - y_pred)
+        return keras.ops.mean(keras.ops.sum(error, axis=-1))
 
     def get_config(self):
         config = super().get_config()
-        config.update(units=self.units, corruption=self.corruption, seed=self.seed)
+        config.update(units=self.units, corruption=self.corruption, seed=self.seed, activation=self.activation,
+                      reconstruction=self.reconstruction)
         return config
 
 
@@ -175,7 +200,7 @@ class LayerwiseStack(keras.Model):
         for layer in self.stack:
             if not layer.built:
                 layer.build((None, width))
-            width = _encoder_weights(layer)[0].shape[1]
+            width = _encoder(layer)[0].shape[1]
         self.built = True
 
     def transform(self, x):
@@ -194,7 +219,7 @@ class LayerwiseStack(keras.Model):
         return greedy_layerwise(self.stack, x, epochs, batch_size, optimizer, verbose, seed)[1]
 
     def to_classifier(self, num_classes, freeze=False):
-        """A sigmoid MLP initialised from the stack (``to_classifier``)."""
+        """An MLP initialised from the stack, each layer's ``f`` kept (``to_classifier``)."""
         return to_classifier(self.stack, num_classes, freeze, name=f"{self.name}_classifier")
 
 
@@ -202,23 +227,33 @@ class LayerwiseStack(keras.Model):
 class StackedAutoencoder(LayerwiseStack):
     """Stacked (denoising) autoencoders, pre-trained greedily.
 
+    The data are in [0, 1] and every layer reconstructs its input with the
+    cross-entropy, except above a ReLU layer, whose features are unbounded:
+    there the squared error (``AutoencoderLayer``'s ``reconstruction``).
+
     Args:
         hidden_units: units per layer, bottom first.
         corruption: masking-noise level of every layer (0: plain autoencoders).
         seed: seed; layer i uses ``seed + i``.
+        activation: ``f`` of every layer, ``"sigmoid"`` or ``"relu"``.
     """
 
-    def __init__(self, hidden_units=(500, 500), corruption=0.0, seed=None, **kwargs):
+    def __init__(self, hidden_units=(500, 500), corruption=0.0, seed=None, activation="sigmoid", **kwargs):
         super().__init__(**kwargs)
         self.hidden_units = validation.positive_ints(hidden_units, "hidden_units")
         self.corruption = corruption
         self.seed = seed
+        self.activation = validation.one_of(activation, ACTIVATIONS, "activation")
         self.stack = [
-            AutoencoderLayer(units, corruption, None if seed is None else seed + i, name=f"autoencoder_{i}")
+            AutoencoderLayer(
+                units, corruption, None if seed is None else seed + i, activation,
+                "squared_error" if i > 0 and activation == "relu" else "cross_entropy", name=f"autoencoder_{i}",
+            )
             for i, units in enumerate(self.hidden_units)
         ]
 
     def get_config(self):
         config = super().get_config()
-        config.update(hidden_units=self.hidden_units, corruption=self.corruption, seed=self.seed)
+        config.update(hidden_units=self.hidden_units, corruption=self.corruption, seed=self.seed,
+                      activation=self.activation)
         return config
