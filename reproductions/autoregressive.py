@@ -85,13 +85,15 @@ def settings(run):
         batch=100,
         learning_rate=pick(1e-2, 3e-3, 3e-3, None),
         rbm_k=pick(2, 10, 5, 25),  # CD-k: CD-25 in Salakhutdinov & Murray (2008)
-        ais_betas=pick(100, 3000, 1000, 14501),
-        ais_seeds=pick(2, 3, 3, 3),
-        gibbs_steps=pick(20, 1000, 1000, 1000),
-        iwae_samples=pick(10, 1000, 1000, 1000),
-        iwae_images=pick(50, None, 500, None),
-        num_samples=pick(4, 100, 20, 100),
-        repeats=pick(3, 5, 5, 5),
+        ais_betas=run.at_most(pick(100, 3000, 1000, 14501)),
+        ais_runs=run.at_most(100),
+        ais_seeds=run.at_most(pick(2, 3, 3, 3)),
+        gibbs_steps=run.at_most(pick(20, 1000, 1000, 1000)),
+        iwae_samples=run.at_most(pick(10, 1000, 1000, 1000)),
+        iwae_images=run.at_most(pick(50, None, 500, None)),
+        num_samples=run.at_most(pick(4, 100, 20, 100)),
+        repeats=run.at_most(pick(3, 5, 5, 5)),
+        mask_images=run.at_most(8),  # test images of the mask-gradient check
     )
 
 
@@ -169,7 +171,7 @@ def _fit_rbm(run, s, seed, x):
     rbm.fit(x["train"], epochs=s.epochs, batch_size=s.batch, verbose=run.verbose)
     seconds = time.perf_counter() - start
     start = time.perf_counter()
-    log_z = rbm.log_partition("ais", num_betas=s.ais_betas, num_runs=100, seed=0, data=x["train"],
+    log_z = rbm.log_partition("ais", num_betas=s.ais_betas, num_runs=s.ais_runs, seed=0, data=x["train"],
                               verbose=run.verbose)
     result = nll(rbm, x["test"], log_z=log_z)
     result["evaluation_seconds"] = time.perf_counter() - start
@@ -347,20 +349,21 @@ def reproduce(run):
 
     results, models, histories = _train_all(run, s, x)
     vae, vae_result = _fit_vae(run, s, x)
-    run.metrics.update({name: values for name, values in results.items()}, vae=vae_result)
+    run.metrics.update({name: values for name, values in results.items()}, vae=vae_result,
+                       weights={name: _weights(model) for name, model in {**models, VAE_: vae}.items()})
 
     run.section("2. determinism: NADE evaluated twice, RBM's AIS with other seeds")
     nade, rbm = models[NADE_], models[RBM_]
     repeat = np.abs(np.asarray(nade.log_prob(x["test"])) - np.asarray(nade.log_prob(x["test"]))).max()
     ais_nats = [
-        nll(rbm, x["test"], log_z=rbm.log_partition("ais", num_betas=s.ais_betas, num_runs=100, seed=k,
+        nll(rbm, x["test"], log_z=rbm.log_partition("ais", num_betas=s.ais_betas, num_runs=s.ais_runs, seed=k,
                                                     data=x["train"], verbose=run.verbose))["nats"]
         for k in range(s.ais_seeds)
     ]
     run.metrics["determinism"] = {"nade_repeat_max_abs_diff": float(repeat), "rbm_nll_by_ais_seed": ais_nats}
 
     run.section("3. MADE: masks (gradients), one pass against NADE's recursion")
-    leaks = {name: _leaks(models[name], x["test"][:8]) for name in MADES}
+    leaks = {name: _leaks(models[name], x["test"][: s.mask_images]) for name in MADES}
     passes = {}
     for name in (NADE_, MADE_):
         one_pass = tf.function(lambda m=models[name]: m(x["test"]), autograph=False)
@@ -450,7 +453,7 @@ def _model_claims(table, s, x, results, implemented, repeat, ais_nats, leaks, pa
         "यह पूरी तरह से feedforward architecture में लागू होता है।",
         "masks make each output depend only on earlier inputs, in a plain feed-forward network",
         f"largest |d logit_i / d x_j| with order(j) >= order(i), trained {', '.join(MADES)} "
-        f"(all {s.num_masks} mask sets of the ensemble), 8 test images",
+        f"(all {s.num_masks} mask sets of the ensemble), {s.mask_images} test images",
         claims.bound(worst, 0.0, "max forbidden gradient"),
     )
     table.add(
@@ -579,7 +582,7 @@ NADE with {s.hidden} hidden units, and an RBM with {s.hidden} hidden units
 Murray 2008) on the same images, batch {s.batch}, {s.seeds} seeds. NADE has two weight
 matrices (W in, V out), the RBM one (W both ways). NADE's test NLL is exact; the RBM's needs
 log Z, estimated by annealed importance sampling ({s.ais_betas} temperatures,
-100 runs; AIS tends to underestimate log Z, which makes the RBM look better).
+{s.ais_runs} runs; AIS tends to underestimate log Z, which makes the RBM look better).
 NADE trains with Adam, {epochs_text}.
 
 | | NADE | RBM |
@@ -625,7 +628,7 @@ curve still falls is overfitting; early stopping keeps the weights of the
 lowest validation NLL.
 
 **Masks.** The largest gradient of a logit with respect to an input at or
-after it in the model's order, over 8 test images: MADE {max(leaks[MADE_]):.1g},
+after it in the model's order, over {s.mask_images} test images: MADE {max(leaks[MADE_]):.1g},
 deep MADE {max(leaks[DEEP]):.1g}, ensemble (all {s.num_masks} mask sets)
 {max(leaks[ENSEMBLE]):.1g}. Exactly zero: each output sees only earlier inputs,
 in a plain feed-forward network.

@@ -56,8 +56,9 @@ def settings(run):
                  dict(filters=32, num_residual=2, num_head=1), dict(filters=128, num_residual=7, num_head=2)),
         rnn=pick(dict(layers=1, units=4), dict(layers=2, units=32), dict(layers=1, units=16),
                  dict(layers=7, units=16)),
-        num_samples=pick(2, 16, 8, 16),
-        snippet_size=pick(32, None, 512, 2000),
+        num_samples=run.at_most(pick(2, 16, 8, 16)),
+        snippet_size=run.at_most(pick(32, None, 512, 2000)),
+        probe_images=run.at_most(16),  # test images of the dependency maps
         snippet_epochs=run.epochs_by_size(1, 10, 3, 10),
     )
 
@@ -161,7 +162,7 @@ def _snippet(run, s, x, image_shape, cnn):
     return snippet, noise, outputs, measured
 
 
-def _dependency_figure(run, maps, r, c, width):
+def _dependency_figure(run, maps, r, c, width, images):
     figure, axes = plt.subplots(1, len(maps), figsize=(3 * len(maps), 3.4))
     for axis, (key, value) in zip(axes, maps.items()):
         axis.imshow(value / max(value.max(), 1e-12), cmap="viridis", vmin=0, vmax=1)
@@ -170,7 +171,7 @@ def _dependency_figure(run, maps, r, c, width):
         axis.set_title("article snippet (trained)" if key == "snippet" else NAMES[key], fontsize=8)
         axis.set_xlabel("input column", fontsize=7), axis.set_ylabel("input row", fontsize=7)
         axis.set_xticks([]), axis.set_yticks([])
-    figure.suptitle(f"|d output({r},{c}) / d input| over 16 test images, scaled to its maximum "
+    figure.suptitle(f"|d output({r},{c}) / d input| over {images} test images, scaled to its maximum "
                     f"(red: pixel ({r},{c}) and every pixel after it)", fontsize=9)
     return run.save_figure(figure, "pixel_dependency", "dependency of one output pixel on the input")
 
@@ -201,7 +202,8 @@ def _curves_figure(run, histories):
     return run.save_figure(figure, "pixel_training_curves", "pixel models' training curves")
 
 
-def _snippet_figure(run, x, noise, outputs, columns=8):
+def _snippet_figure(run, x, noise, outputs):
+    columns = min(8, len(noise))
     rows = [("test image", x["test"][..., 0]), ("snippet output", outputs["test"]),
             ("random noise", noise[..., 0]), ("snippet output", outputs["noise"])]
     figure, axes = plt.subplots(len(rows), columns, figsize=(columns * 0.8, len(rows) * 0.95))
@@ -238,7 +240,7 @@ def pixel_sections(run, table):
 
     run.section("5. dependency maps by gradients")
     r, c = height // 2, width // 2
-    probes = x["test"][:16]
+    probes = x["test"][: s.probe_images]
     maps = {"snippet": dependency_map(snippet, np.repeat(probes, 3, axis=-1), r, c)}
     maps.update({key: dependency_map(model, probes, r, c) for key, model in models.items()})
     order = np.arange(dim).reshape(height, width)
@@ -249,7 +251,7 @@ def pixel_sections(run, table):
     coverage = {key: float(np.count_nonzero(value.ravel()[:-1]) / (dim - 1)) for key, value in last.items()}
     run.metrics["dependency"] = {"pixel": [r, c], **dependence, "last_pixel_coverage": coverage}
 
-    figures = {"dependency": _dependency_figure(run, maps, r, c, width),
+    figures = {"dependency": _dependency_figure(run, maps, r, c, width, s.probe_images),
                "samples": _samples_figure(run, samples), "curves": _curves_figure(run, histories),
                "snippet": _snippet_figure(run, x, noise, copies)}
     _claims(table, results, dependence, coverage, snippet_measured, r, c, dim)
@@ -361,7 +363,7 @@ every model's draws, so where two models' conditionals agree, so do their pixels
 {figures['dependency']}
 
 Gradient of the output at pixel ({r},{c}) with respect to every input pixel,
-summed over 16 test images. The masked PixelCNN and both PixelRNNs have exactly
+summed over {s.probe_images} test images. The masked PixelCNN and both PixelRNNs have exactly
 zero gradient at ({r},{c}) and after it (below and right of the red line): pixels
 at or after ({r},{c}) seen: {', '.join(f"{NAMES[k]} {dependence[k]['later_pixels_seen']}" for k in NAMES)}.
 Local and global: the last pixel's logit depends on

@@ -1,9 +1,9 @@
-"""The autoregressive reproduction runs end to end in its smoke profile.
+"""The autoregressive reproduction runs end to end: the smoke profile, and the full one cut short by a limit.
 
-The NADE/MADE/RBM/VAE part and the forecasting section run from copies of
-the scripts next to a stub ``autoregressive_pixels.py`` (the pixel models'
-sections have their own test), which also checks that the stub's section is
-put in its place.
+In the smoke test the NADE/MADE/RBM/VAE part and the forecasting section run
+from copies of the scripts next to a stub ``autoregressive_pixels.py`` (the
+pixel models' sections have their own test), which also checks that the
+stub's section is put in its place. The full-profile test runs every section.
 """
 
 import json
@@ -13,12 +13,28 @@ import shutil
 import numpy as np
 
 from tfdl import runner
+from tfdl.models import PixelCNN, PixelRNN
 
 STUB = '''
 def pixel_sections(run, table):
     run.metrics["pixel_stub"] = True
     return "## 5. Pixel stub section\\n"
 '''
+
+
+HEADINGS = ["## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.", "## 7.", "## Claims", "## Article items"]
+
+
+def _assert_figures_embedded_and_not_judged(out, metrics, report):
+    """Every figure saved and embedded in the report; every claim in its table, none judged."""
+    for figure in metrics["figures"]:
+        assert (out / figure).stat().st_size > 1000
+        assert f"]({figure})" in report  # embedded
+    claims = report[report.index("## Claims"):report.index("## Article items")]
+    assert "| article (Hindi) | gloss | measured | criterion and numbers | verdict |" in claims
+    verdicts = re.findall(r"\| \*\*([a-z ]+)\*\* \|$", claims, flags=re.MULTILINE)
+    assert len(verdicts) == len(metrics["claims"]) >= 15
+    assert set(verdicts) == {"not judged"}
 
 
 def test_smoke_profile_writes_metrics_figures_claims_and_report(tmp_path, monkeypatch):
@@ -41,19 +57,43 @@ def test_smoke_profile_writes_metrics_figures_claims_and_report(tmp_path, monkey
 
     report = (out / "report.md").read_text()
     assert report.startswith("# Autoregressive models")
-    headings = ["## 1.", "## 2.", "## 3.", "## 4.", "## 5. Pixel stub", "## 6.", "## 7.", "## Claims",
-                "## Article items"]
-    assert [report.index(h) for h in headings] == sorted(report.index(h) for h in headings)
+    assert "## 5. Pixel stub" in report
+    assert [report.index(h) for h in HEADINGS] == sorted(report.index(h) for h in HEADINGS)
     assert "88.33" in report and "86.64" in report and "paper, binarized MNIST" in report
-    for figure in metrics["figures"]:
-        assert (out / figure).stat().st_size > 1000
-        assert f"]({figure})" in report  # embedded
-    # The claims table: every verdict computed, and none decided by a smoke run.
-    claims = report[report.index("## Claims"):report.index("## Article items")]
-    assert "| article (Hindi) | gloss | measured | criterion and numbers | verdict |" in claims
-    verdicts = re.findall(r"\| \*\*([a-z ]+)\*\* \|$", claims, flags=re.MULTILINE)
-    assert len(verdicts) == len(metrics["claims"]) >= 15
-    assert set(verdicts) == {"not judged"}
+    _assert_figures_embedded_and_not_judged(out, metrics, report)
+
+
+def test_full_profile_runs_one_epoch_on_28x28_images_under_a_limit(fashion_mnist, tmp_path):
+    """The full profile's models for one epoch on 4 of every count (the fewest AIS temperatures allowed)."""
+    runner.reproduce("autoregressive", dataset=fashion_mnist, profile="full", epochs=1, limit=4, out=tmp_path)
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert (metrics["profile"], metrics["epochs_override"], metrics["limit"], metrics["dataset"]) == (
+        "full", 1, 4, "fashion_mnist")
+    results, report = metrics["results"], (tmp_path / "report.md").read_text()
+    d, hidden, latent = 784, 500, 32
+    nade = 2 * d * hidden + d + hidden  # NADE: W, V, b, c; MADE 1x500: the same two weight matrices and biases
+    deep = nade + hidden * hidden + hidden
+    encoder = d * hidden + hidden + 2 * (hidden * latent + latent)  # heads: mean and log-variance
+    decoder = latent * hidden + hidden + hidden * d + d
+    assert results["weights"] == {"NADE": nade, "MADE": nade, "deep MADE": deep, "MADE ensemble": deep,
+                                  "RBM": d * hidden + d + hidden, "VAE": encoder + decoder}
+    assert len(results["made_checks"]["max_forbidden_gradient"]["MADE ensemble"]) == 32  # one per mask set
+    for name in ("NADE", "MADE", "deep MADE", "MADE ensemble", "RBM"):
+        assert len(results[name]) == 3 and all(r["num_examples"] == 4 for r in results[name])
+    built = {  # the paper's 7 layers of 16 units, and a 128-filter PixelCNN with 7 residual blocks
+        "pixelcnn": PixelCNN(input_shape=(28, 28, 1), filters=128, num_residual=7, num_head=2),
+        "row_lstm": PixelRNN(input_shape=(28, 28, 1), kind="row_lstm", layers=7, units=16),
+        "diagonal_bilstm": PixelRNN(input_shape=(28, 28, 1), kind="diagonal_bilstm", layers=7, units=16),
+    }
+    for key, model in built.items():
+        assert (results[key]["parameters"], results[key]["epochs"], results[key]["num_examples"]) == (
+            model.count_params(), 1, 4)
+        assert results["dependency"][key]["later_pixels_seen"] == 0
+    assert results["dependency"]["last_pixel_coverage"]["diagonal_bilstm"] == 1.0
+    assert results["snippet"]["images"] == 4
+    assert "4 test images of 28x28 = 784 pixels" in report and "(4 temperatures," in report
+    assert [report.index(h) for h in HEADINGS] == sorted(report.index(h) for h in HEADINGS)
+    _assert_figures_embedded_and_not_judged(tmp_path, results, report)
 
 
 def _series_module():
