@@ -175,11 +175,18 @@ class MaskedDense(keras.layers.Layer):
             else None
         )
 
-    def call(self, inputs, mask_index=None):
+    def masked_kernel(self, mask_index=None):
+        """``kernel * mask`` ``[input_dim, units]`` of mask set ``mask_index`` (an int or int tensor)."""
         mask = self._mask
         if self.kernel_mask.ndim == 3:
             mask = ops.take(mask, 0 if mask_index is None else mask_index, axis=0)
-        outputs = ops.matmul(inputs, self.kernel * ops.cast(mask, self.compute_dtype))
+        return self.kernel * ops.cast(mask, self.compute_dtype)
+
+    def call(self, inputs, mask_index=None, masked_kernel=None):
+        """``activation(inputs @ (kernel * mask) + bias)``; ``masked_kernel``, when
+        given, is ``self.masked_kernel(mask_index)`` computed once by the caller."""
+        kernel = self.masked_kernel(mask_index) if masked_kernel is None else masked_kernel
+        outputs = ops.matmul(inputs, kernel)
         if self.use_bias:
             outputs = outputs + self.bias
         return self.activation(outputs)

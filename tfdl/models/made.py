@@ -143,12 +143,20 @@ class MADE(MaximumLikelihoodModel):
 
     def call(self, inputs, mask_index=None):
         x, context = self._split(inputs)
+        return self._logits(x, context, [layer.masked_kernel(mask_index) for layer in self._masked_layers])
+
+    @property
+    def _masked_layers(self):
+        return self.hidden_layers + [self.output_layer] + ([self.direct_layer] if self.direct_layer else [])
+
+    def _logits(self, x, context, kernels):
+        """Logits of ``x`` given each masked layer's ``masked_kernel``, in ``_masked_layers`` order."""
         h = x
-        for layer in self.hidden_layers:
-            h = layer(_concat(h, context), mask_index=mask_index)
-        logits = self.output_layer(_concat(h, context), mask_index=mask_index)
+        for layer, kernel in zip(self.hidden_layers, kernels):
+            h = layer(_concat(h, context), masked_kernel=kernel)
+        logits = self.output_layer(_concat(h, context), masked_kernel=kernels[len(self.hidden_layers)])
         if self.direct_layer is not None:
-            logits = logits + self.direct_layer(x, mask_index=mask_index)
+            logits = logits + self.direct_layer(x, masked_kernel=kernels[-1])
         return logits
 
     def _split(self, inputs, context=None):
@@ -249,20 +257,23 @@ class MADE(MaximumLikelihoodModel):
 
     @tf.function(reduce_retracing=True)
     def _ancestral_sample(self, uniforms, components, num_masks, context):
-        positions = tf.gather(self._positions, components)  # [num, D]
+        """Samples mask set by mask set: each set's masked kernels are computed
+        once, then ``D`` passes run on the samples that picked that set."""
 
-        def step(t, x):
-            inputs = _model_inputs(x, context)
-            logits = tf.stack([self(inputs, mask_index=k) for k in range(num_masks)], axis=1)
-            logits = tf.gather(logits, components, axis=1, batch_dims=1)
-            draw = tf.cast(uniforms < tf.sigmoid(logits), x.dtype)
-            return tf.where(positions == t, draw, x)
+        def sample_mask(k, x):
+            rows = tf.where(components == k)[:, 0]
+            u, c = tf.gather(uniforms, rows), None if context is None else tf.gather(context, rows)
+            kernels = [layer.masked_kernel(k) for layer in self._masked_layers]
+            positions = self._positions[k]
 
-        return tf.while_loop(
-            lambda t, x: t < self.input_dim,
-            lambda t, x: (t + 1, step(t, x)),
-            (tf.constant(0), tf.zeros_like(uniforms)),
-        )[1]
+            def step(t, xk):
+                draw = tf.cast(u < tf.sigmoid(self._logits(xk, c, kernels)), xk.dtype)
+                return t + 1, tf.where(positions == t, draw, xk)
+
+            xk = tf.while_loop(lambda t, _: t < self.input_dim, step, (tf.constant(0), tf.zeros_like(u)))[1]
+            return k + 1, tf.tensor_scatter_nd_update(x, rows[:, None], xk)
+
+        return tf.while_loop(lambda k, _: k < num_masks, sample_mask, (tf.constant(0), tf.zeros_like(uniforms)))[1]
 
     def get_config(self):
         return {
