@@ -79,7 +79,7 @@ def settings(run):
         hidden=pick(16, 100, 200, 500),
         num_masks=pick(2, 8, 8, 32),
         latent=pick(2, 8, 16, 32),
-        seeds=pick(1, 3, 3, 3),
+        seeds=run.num_seeds(pick(1, 3, 3, 3)),
         epochs=run.epochs_by_size(2, 100, 15, 1000),
         patience=pick(1, 10, 3, 30),
         batch=100,

@@ -84,9 +84,7 @@ def settings(run):
         ais_runs=run.at_most(100),
         sample_steps=run.at_most(pick(20, 1000, 1000, 1000)),
         units=pick((16, 16), (64, 64, 64), (256, 256, 256), (500, 500, 2000)),
-        # A limit checks the code path, the same for every seed: one seed (run.at_most would keep the
-        # full profile's 5 for any limit >= 5, about 5 minutes of fine-tuning on 2 CPU cores).
-        seeds=pick(1, 3, 3, 5) if run.limit is None else 1,
+        seeds=run.num_seeds(pick(1, 3, 3, 5)),
         fractions=pick((1.0,), (1.0, 0.1), (1.0, 0.1), (1.0, 0.1, 0.01)),
         pre_epochs=epochs(1, 10, 3, 50),
         fine_epochs=epochs(2, 30, 10, 100),

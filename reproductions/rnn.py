@@ -109,8 +109,7 @@ def settings(run):
         return run.num_epochs(smoke=1, default=default, full=full)
 
     return Settings(
-        # a limited run checks the code path with one seed: each seed traces ~15 models anew
-        seeds=[run.seed + i for i in range(run.by_profile(1, 3, 5) if run.limit is None else 1)],
+        seeds=[run.seed + i for i in range(run.num_seeds(run.by_profile(1, 3, 5)))],
         train_images=count(256, 1257 if small else 20_000, 50_000),
         test_images=count(128, 270 if small else 5000, 10_000),
         image_epochs=epochs(30 if small else 10, 30),

@@ -102,7 +102,7 @@ def settings(run):
     """The run's sizes: per profile, and for ``default`` per image size (8x8 or 28x28)."""
     pick, epochs, cap = run.by_size, run.epochs_by_size, run.at_most
     return types.SimpleNamespace(
-        seeds=pick(1, 3, 3, 3),
+        seeds=run.num_seeds(pick(1, 3, 3, 3)),
         latent_dim=pick(2, 16, 16, 50),
         hidden=pick((32,), (256,), (256,), (200, 200)),
         epochs=epochs(3, 100, 10, 3280),

@@ -70,6 +70,7 @@ def test_limit_cuts_every_split_and_count_and_judges_nothing(toy_article):
     assert np.array_equal(x, runner.Run("vae").load("valid")[:40])
     assert (run.at_most(1000), run.at_most(7), run.at_most(None)) == (40, 7, None)
     assert runner.Run("vae").at_most(1000) == 1000
+    assert (run.num_seeds(5), runner.Run("vae").num_seeds(5)) == (1, 5)
     assert run.metrics["epochs"] == 5  # model sizes and epochs stay the profile's
     assert json.loads((toy_article / "metrics.json").read_text())["limit"] == 40
     assert "(limit=40: a check of the code path, not a result)" in (toy_article / "report.md").read_text()

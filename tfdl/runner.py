@@ -55,8 +55,8 @@ class Run:
         limit: a quick check of a profile's code path, e.g. ``full`` on a CPU:
             at most ``limit`` examples in every split ``load`` returns, and
             ``at_most`` caps every other count a script sizes by (samples,
-            temperatures, chains, sequences) at ``limit``. Model sizes are the
-            profile's. Every verdict is then ``not judged``.
+            temperatures, chains, sequences) at ``limit``; ``num_seeds`` is 1.
+            Model sizes are the profile's. Every verdict is then ``not judged``.
     """
 
     def __init__(
@@ -134,6 +134,11 @@ class Run:
     def at_most(self, count):
         """``count`` capped at the run's ``limit`` (``count`` itself without a limit; None stays None)."""
         return count if self.limit is None or count is None else min(count, self.limit)
+
+    def num_seeds(self, count):
+        """``count`` seeds, or 1 under a ``limit``: each seed runs the same code, and
+        a limited run checks the code path, not the spread across seeds."""
+        return count if self.limit is None else 1
 
     def load(self, split="train", **kwargs):
         """``tfdl.data.load`` on the run's data set, seeded by the run; at most ``limit`` examples."""
