@@ -7,13 +7,14 @@ stub's section is put in its place. The full-profile test runs every section.
 """
 
 import json
-import re
 import shutil
 
 import numpy as np
 
 from tfdl import runner
 from tfdl.models import PixelCNN, PixelRNN
+
+from report_checks import assert_nothing_judged_and_figures_embedded, run_full_cut_short
 
 STUB = '''
 def pixel_sections(run, table):
@@ -23,18 +24,6 @@ def pixel_sections(run, table):
 
 
 HEADINGS = ["## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.", "## 7.", "## Claims", "## Article items"]
-
-
-def _assert_figures_embedded_and_not_judged(out, metrics, report):
-    """Every figure saved and embedded in the report; every claim in its table, none judged."""
-    for figure in metrics["figures"]:
-        assert (out / figure).stat().st_size > 1000
-        assert f"]({figure})" in report  # embedded
-    claims = report[report.index("## Claims"):report.index("## Article items")]
-    assert "| article (Hindi) | gloss | measured | criterion and numbers | verdict |" in claims
-    verdicts = re.findall(r"\| \*\*([a-z ]+)\*\* \|$", claims, flags=re.MULTILINE)
-    assert len(verdicts) == len(metrics["claims"]) >= 15
-    assert set(verdicts) == {"not judged"}
 
 
 def test_smoke_profile_writes_metrics_figures_claims_and_report(tmp_path, monkeypatch):
@@ -60,16 +49,12 @@ def test_smoke_profile_writes_metrics_figures_claims_and_report(tmp_path, monkey
     assert "## 5. Pixel stub" in report
     assert [report.index(h) for h in HEADINGS] == sorted(report.index(h) for h in HEADINGS)
     assert "88.33" in report and "86.64" in report and "paper, binarized MNIST" in report
-    _assert_figures_embedded_and_not_judged(out, metrics, report)
+    assert_nothing_judged_and_figures_embedded(out, metrics, report, min_claims=15)
 
 
 def test_full_profile_runs_one_epoch_on_28x28_images_under_a_limit(fashion_mnist, tmp_path):
     """The full profile's models for one epoch on 4 of every count (the fewest AIS temperatures allowed)."""
-    runner.reproduce("autoregressive", dataset=fashion_mnist, profile="full", epochs=1, limit=4, out=tmp_path)
-    metrics = json.loads((tmp_path / "metrics.json").read_text())
-    assert (metrics["profile"], metrics["epochs_override"], metrics["limit"], metrics["dataset"]) == (
-        "full", 1, 4, "fashion_mnist")
-    results, report = metrics["results"], (tmp_path / "report.md").read_text()
+    results, report = run_full_cut_short("autoregressive", fashion_mnist, 4, tmp_path)
     d, hidden, latent = 784, 500, 32
     nade = 2 * d * hidden + d + hidden  # NADE: W, V, b, c; MADE 1x500: the same two weight matrices and biases
     deep = nade + hidden * hidden + hidden
@@ -93,7 +78,7 @@ def test_full_profile_runs_one_epoch_on_28x28_images_under_a_limit(fashion_mnist
     assert results["snippet"]["images"] == 4
     assert "4 test images of 28x28 = 784 pixels" in report and "(4 temperatures," in report
     assert [report.index(h) for h in HEADINGS] == sorted(report.index(h) for h in HEADINGS)
-    _assert_figures_embedded_and_not_judged(tmp_path, results, report)
+    assert_nothing_judged_and_figures_embedded(tmp_path, results, report, min_claims=15)
 
 
 def _series_module():

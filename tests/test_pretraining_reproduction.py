@@ -1,5 +1,4 @@
 import json
-import re
 import types
 
 import keras
@@ -8,16 +7,7 @@ import tensorflow as tf
 
 from tfdl import runner
 
-
-def _assert_not_judged_with_every_figure(folder, results, report):
-    """Every verdict, in metrics and in the report's table, is "not judged"; every figure is embedded."""
-    assert results["claims"] and {c["verdict"] for c in results["claims"]} == {"not judged"}
-    verdicts = re.findall(r"\| \*\*([a-z ]+)\*\* \|$", report, flags=re.MULTILINE)
-    assert len(verdicts) == len(results["claims"]) and set(verdicts) == {"not judged"}
-    assert len(results["figures"]) == 7
-    for figure in results["figures"]:
-        assert (folder / figure).stat().st_size > 0
-        assert re.search(rf"!\[[^\]]+\]\({re.escape(figure)}\)", report), figure
+from report_checks import CLAIMS_HEADER, assert_nothing_judged_and_figures_embedded, run_full_cut_short
 
 
 def test_smoke_profile_writes_metrics_report_and_figures(tmp_path):
@@ -39,21 +29,18 @@ def test_smoke_profile_writes_metrics_report_and_figures(tmp_path):
 
     report = (tmp_path / "report.md").read_text()
     assert report.startswith("# Greedy layer-wise pre-training")
-    assert "| article (Hindi) | gloss | measured | criterion and numbers | verdict |" in report
+    assert CLAIMS_HEADER in report
     assert "## Article items" in report and "-86.34" in report
     # A smoke run decides nothing.
-    _assert_not_judged_with_every_figure(tmp_path, results, report)
+    assert len(results["figures"]) == 7
+    assert_nothing_judged_and_figures_embedded(tmp_path, results, report)
     assert run.profile == "smoke"
 
 
 def test_full_profile_runs_one_epoch_on_28x28_with_a_limit(tmp_path, fashion_mnist):
     # The papers' sizes on 100 images per split, one epoch, the counts capped at 100: the path a GPU
     # user takes, checked on a CPU.
-    runner.reproduce("pretraining", dataset=fashion_mnist, profile="full", epochs=1, limit=100, out=tmp_path)
-    metrics = json.loads((tmp_path / "metrics.json").read_text())
-    results = metrics["results"]
-    assert (metrics["profile"], metrics["epochs_override"], metrics["limit"], metrics["dataset"]) == (
-        "full", 1, 100, "fashion_mnist")
+    results, report = run_full_cut_short("pretraining", fashion_mnist, 100, tmp_path)
     assert {row["hidden_units"] for row in results["rbm"].values()} == {500} and "CD-25" in results["rbm"]
     module = runner.load_file(runner.REPRODUCTIONS / "pretraining.py")
     # Fractions 1, 0.1 and 0.01: 1% of 100 images is the labelled subset's floor of 10 images.
@@ -62,10 +49,10 @@ def test_full_profile_runs_one_epoch_on_28x28_with_a_limit(tmp_path, fashion_mni
     assert {row["parameters"] for row in results["comparison"].values()} == {mlp}
     budget = results["comparison"][f"{module.RANDOM_BUDGET} @ 0.01"]["validation_error_curve_pct"]
     assert len(budget) == 1 + 3 * 1  # 1 fine-tuning epoch + 3 layers x 1 pre-training epoch
-    report = (tmp_path / "report.md").read_text()
     assert "(100 temperatures, 100 runs," in report and "each run 100\nsteps" in report
     assert "| DBN + fine-tune | 1% | 1 |" in report
-    _assert_not_judged_with_every_figure(tmp_path, results, report)
+    assert len(results["figures"]) == 7
+    assert_nothing_judged_and_figures_embedded(tmp_path, results, report)
 
 
 def test_a_long_run_stopped_early_is_the_short_run():

@@ -1,28 +1,10 @@
 """`make reproduce-rnn` end to end: the smoke profile, and the full one cut short by a limit."""
 
 import json
-import re
 
 from tfdl import claims, runner
 
-
-def _verdicts(report):
-    """The verdict column of the report's claims table."""
-    table = report[report.index("| article (Hindi) |"):].split("\n\n")[0]
-    rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
-    return [re.search(r"\*\*([a-z ]+)\*\* \|$", row).group(1) for row in rows]
-
-
-def _assert_not_judged_with_figures(out, results, report):
-    """Every claim in the report's table and ``not judged``; the five figures saved and embedded."""
-    verdicts = _verdicts(report)
-    assert len(verdicts) == len(results["claims"]) >= 10
-    assert set(verdicts) == {"not judged"}
-    assert [row["verdict"] for row in results["claims"]] == verdicts
-    assert len(results["figures"]) == 5
-    for figure in results["figures"]:
-        assert (out / figure).exists()
-        assert re.search(rf"!\[[^\]]+\]\({re.escape(figure)}\)", report), figure
+from report_checks import assert_nothing_judged_and_figures_embedded, run_full_cut_short, verdicts
 
 
 def test_rnn_smoke_reproduction(tmp_path):
@@ -49,16 +31,13 @@ def test_rnn_smoke_reproduction(tmp_path):
     for heading in ("## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.", "## 7. Article items"):
         assert heading in report
     assert "dropped" not in report  # Keras 3 still accepts input_shape=
-    _assert_not_judged_with_figures(tmp_path, results, report)
+    assert len(results["figures"]) == 5
+    assert_nothing_judged_and_figures_embedded(tmp_path, results, report, min_claims=10)
 
 
 def test_rnn_full_profile_one_epoch_on_28x28_with_a_limit(tmp_path, fashion_mnist):
     # the full profile's models on 28x28 rows, one epoch, 40 of every count, one seed
-    runner.reproduce("rnn", dataset=fashion_mnist, profile="full", epochs=1, limit=40, out=tmp_path)
-    metrics = json.loads((tmp_path / "metrics.json").read_text())
-    assert (metrics["profile"], metrics["epochs_override"], metrics["limit"], metrics["dataset"]) == (
-        "full", 1, 40, "fashion_mnist")
-    results = metrics["results"]
+    results, report = run_full_cut_short("rnn", fashion_mnist, 40, tmp_path)
     assert results["snippet"]["snippet_params"] == 35_914
     classifiers = results["architectures"]["classifiers"]
     # MLP(64) on 784 pixels, SimpleRNN(64) and 2 x SimpleRNN(64) reading 28 pixels a step
@@ -69,11 +48,10 @@ def test_rnn_full_profile_one_epoch_on_28x28_with_a_limit(tmp_path, fashion_mnis
         "encoder-decoder GRU(64)": 40_202, "aligned 2 x GRU(64)": 40_202}
     assert set(results["adding_problem"]) == {"simple_T20", "simple_T100", "lstm_T100", "gru_T100"}
     assert all(len(v) == 100 for v in results["gradient_norms"].values())
-
-    report = (tmp_path / "report.md").read_text()
     assert "the first 40 training and 40 test images of `fashion_mnist`, each read as 28 steps" in report
     assert "400 training and 80 test samples" in report  # the series: ten windows, not 40 samples
-    _assert_not_judged_with_figures(tmp_path, results, report)
+    assert len(results["figures"]) == 5
+    assert_nothing_judged_and_figures_embedded(tmp_path, results, report, min_claims=10)
 
 
 def test_verdict_column_parser_reads_every_state():
@@ -82,4 +60,4 @@ def test_verdict_column_parser_reads_every_state():
         table.add("मूल", "gloss", "x", claims.compare(*state_values, ("a", "b")))
     table.add("मूल", "gloss", "x", None, reason="not measured")
     report = "text\n\n" + table.table() + "\n\n## next\n"
-    assert _verdicts(report) == ["held", "not held", "inconclusive", "not judged"]
+    assert verdicts(report) == ["held", "not held", "inconclusive", "not judged"]
