@@ -32,22 +32,50 @@ def test_bound_each_state():
     assert claims.bound(0.8, 0.5, "accuracy", below=False).state == "held"
 
 
-def test_not_judged_run_and_unjudged_claim():
-    table = claims.Claims(judged="smoke profile")
-    table.add("मूल", "gloss", "x", claims.compare(3.0, 1.0, ("a", "b")))
-    table.add("मूल", "gloss", "x", None, reason="no GAN trained here")
-    assert [row["verdict"] for row in table.rows] == ["not judged", "not judged"]
-    assert "smoke profile" in table.rows[0]["criterion"] and "held" not in table.table().replace("not held", "")
+def test_not_judged_claims_keep_the_criterion_and_checks_stay_judged():
+    held = claims.claim("a", "मूल", "gloss", "x", claims.compare(3.0, 1.0, ("a", "b")))
+    assert held.not_judged("smoke profile").verdict == "not judged"
+    assert "smoke profile" in held.not_judged("smoke profile").criterion
+    unjudged = claims.claim("b", "मूल", "gloss", "x", None, reason="no GAN trained here")
+    assert (unjudged.verdict, unjudged.criterion) == ("not judged", "no GAN trained here")
+    check = claims.check("c", "sums to 1", "x", claims.bound(1e-9, 1e-6, "|sum - 1|"))
+    assert check.not_judged("smoke profile").verdict == "pass"
+    assert claims.check("d", "sums to 1", "x", claims.bound(0.1, 1e-6, "|sum - 1|")).verdict == "fail"
+
+
+def test_unconverged_comparison_is_inconclusive_never_not_held():
+    verdict = claims.compare([1, 2, 3], [5, 6, 7], ("x", "y"), better="higher")
+    assert verdict.state == "not held"
+    row = claims.claim("x", "मूल", "gloss", "m", verdict, converged=False)
+    assert row.verdict == "inconclusive (not converged)" and row.converged is False
+
+
+def test_rows_carry_ours_and_the_baseline():
+    row = claims.claim("x", "मूल", "gloss", "m", claims.compare([1, 2, 3], [5, 6, 7], ("ours", "mean fill"),
+                                                               better="lower"))
+    assert (row.ours, row.baseline, row.baseline_value) == (2.0, "mean fill", 6.0)
+    row = claims.claim("y", "मूल", "gloss", "m", claims.bound(0.3, 0.5, "ratio"))
+    assert (row.ours, row.baseline, row.baseline_value) == (0.3, "limit", 0.5)
+    assert set(row.as_dict()) >= {"id", "kind", "verdict", "criterion", "ours", "baseline", "baseline_value",
+                                  "converged"}
+
+
+def test_levelled():
+    assert claims.levelled([10, 5, 4, 3.99, 3.99, 3.99, 3.99, 3.99, 3.99, 3.995], tolerance=0.01)
+    assert not claims.levelled([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], tolerance=0.01)
+    assert claims.levelled([0.1, 0.5, 0.8, 0.8], better="higher")
+    assert not claims.levelled([5.0])
 
 
 def test_verdict_must_be_computed():
-    table = claims.Claims()
     with pytest.raises(ValueError, match="verdict"):
-        table.add("q", "g", "m", "held")
+        claims.claim("a", "q", "g", "m", "held")
     with pytest.raises(ValueError, match="reason"):
-        table.add("q", "g", "m", None)
+        claims.claim("a", "q", "g", "m", None)
     with pytest.raises(ValueError, match="state"):
         claims.Verdict("yes", "typed")
+    with pytest.raises(ValueError, match="id"):
+        claims.claim("two words", "q", "g", "m", None, reason="r")
 
 
 @pytest.mark.parametrize(
@@ -60,8 +88,11 @@ def test_bad_arguments(kwargs, match):
         claims.compare(names=("a", "b"), **kwargs)
 
 
-def test_table_lists_criterion_and_counts():
-    table = claims.Claims()
-    table.add("मूल", "gloss", "test NLL", claims.compare([1, 2, 3], [5, 6, 7], ("x", "y"), better="lower"))
-    text = table.table()
-    assert "| मूल | gloss | test NLL |" in text and "**held**" in text and "Verdicts: 1 held." in text
+def test_tables_list_claims_and_checks_apart_and_count_only_claims():
+    rows = [claims.claim("a", "मूल", "gloss", "test NLL", claims.compare([1, 2, 3], [5, 6, 7], ("x", "y"),
+                                                                       better="lower")),
+            claims.check("b", "sums to 1", "sum", claims.bound(0.0, 1e-6, "|sum - 1|"))]
+    assert "| मूल | gloss | test NLL |" in claims.claims_table(rows) and "sums to 1" not in claims.claims_table(rows)
+    assert "**pass**" in claims.checks_table(rows)
+    assert claims.totals(rows) == "Claims: 1 held. Implementation checks: 1 of 1 pass."
+    assert claims.counts(rows)["held"] == 1

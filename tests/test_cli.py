@@ -104,6 +104,43 @@ def test_bad_arguments_are_usage_errors(capsys, args, message):
     assert message in stderr
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["reproduce", "vae", "--limit", "149"], "argument --limit: expected an integer >= 150 for vae"),
+        (["reproduce", "all", "--limit", "100"], "argument --limit: expected an integer >= 150 for all"),
+        (["reproduce", "vae", "--out", ""], "argument --out: Expected --out to name a folder"),
+        (["reproduce", "vae", "--only", ","], "argument --only: expected one or more comma-separated"),
+    ],
+)
+def test_run_settings_are_checked_before_anything_runs(capsys, args, message):
+    """A bad --out or a --limit below the article's minimum: a usage error (exit 2) before any
+    TensorFlow import or training."""
+    with pytest.raises(SystemExit) as exit:
+        cli.main(args)
+    assert exit.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_out_naming_a_file_is_a_usage_error_within_a_second(tmp_path):
+    path = tmp_path / "report.md"
+    path.write_text("mine")
+    code, stdout, imported, stderr = run_tfdl("reproduce", "vae", "--out", str(path))
+    assert code == 2 and "tensorflow" not in imported and "Expected --out to be a folder; it is a file" in "".join(stderr)
+
+
+def test_list_and_only(capsys, tmp_path):
+    assert cli.main(["reproduce", "rnn", "--list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0] == "rnn snippet: The snippet, verbatim, and the two equations" and len(listed) == 7
+    assert cli.main(["reproduce", "rnn", "--profile", "smoke", "--only", "vanishing", "--out",
+                     str(tmp_path / "out")]) == 0
+    assert "## 5. Limitations: vanishing gradients" in (tmp_path / "out" / "report.md").read_text()
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["reproduce", "rnn", "--only", "nope", "--out", str(tmp_path / "other")])
+    assert exit.value.code == 2
+    assert "argument --only: expected section names among ['snippet'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("seed", [0, 2**32 - 1, -1, 2**32])
 def test_seed_range_is_what_numpy_accepts(seed):
     """keras.utils.set_random_seed seeds NumPy's global RandomState: its range is the CLI's."""
@@ -193,20 +230,19 @@ def test_wheel_ships_the_scripts_and_runs_them_from_site_packages(tmp_path):
         shipped = set(archive.namelist())
         metadata = email.message_from_bytes(archive.read(f"tfdl-{tfdl.__version__}.dist-info/METADATA"))
     expected = {f.as_posix() for f in files if f.suffix == ".py" and f.parts[0] == "tfdl"}
-    for folder in ("reproductions", "benchmarks"):
-        expected |= {f"tfdl/{f.as_posix()}" for f in files if f.suffix == ".py" and f.parts[0] == folder}
+    expected |= {f"tfdl/{f.as_posix()}" for f in files if f.suffix == ".py" and f.parts[0] == "benchmarks"}
     assert expected - shipped == set()
     assert metadata["Version"] == tfdl.__version__
     assert "tensorboard" in metadata.get_all("Provides-Extra")
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target",
                     str(site), str(wheel)], check=True, timeout=300)
-    probe = ("import json; from tfdl import bench, runner; print(json.dumps([runner.__file__, "
-             "str(runner.REPRODUCTIONS), str(bench.BENCHMARKS), sorted(bench.available())]))")
+    probe = ("import json; from tfdl import bench, report, runner; print(json.dumps([runner.__file__, "
+             "report.article_module('rnn').__file__, str(bench.BENCHMARKS), sorted(bench.available())]))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env={"PYTHONPATH": str(site)},
                             capture_output=True, text=True, check=True, timeout=300)
     module, reproductions, benchmarks, names = json.loads(result.stdout)
     assert Path(module).is_relative_to(site)
-    assert Path(reproductions) == site / "tfdl" / "reproductions"
+    assert Path(reproductions) == site / "tfdl" / "reproductions" / "rnn" / "__init__.py"
     assert Path(benchmarks) == site / "tfdl" / "benchmarks"
     assert [f"bench_{n}.py" for n in names] == sorted(p.name for p in (ROOT / "benchmarks").glob("bench_*.py"))
     code, stdout, imported, stderr = run_tfdl("bench", "--help", cwd=tmp_path, env={"PYTHONPATH": str(site)})

@@ -16,9 +16,20 @@ from pathlib import Path
 import numpy as np
 
 from tfdl import data, validation
-from tfdl.runner import device_description, load_file, markdown_table, scripts_folder
+import importlib.util
 
-BENCHMARKS = scripts_folder("benchmarks")
+from tfdl.runner import device_description
+from tfdl.tables import markdown_table
+
+_PACKAGE = Path(__file__).resolve().parent
+BENCHMARKS = _PACKAGE / "benchmarks" if (_PACKAGE / "benchmarks").is_dir() else _PACKAGE.parent / "benchmarks"
+
+
+def load_file(path):
+    spec = importlib.util.spec_from_file_location(f"tfdl_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @dataclasses.dataclass

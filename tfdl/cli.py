@@ -7,9 +7,9 @@ instant); a command imports it when it runs.
 import argparse
 import sys
 
-from tfdl import __version__, bench, data, runner
+from tfdl import __version__, bench, data, results, runner, validation
 
-SEED_RANGE = (0, 2**32 - 1)  # what keras.utils.set_random_seed (NumPy's RandomState) accepts
+SEED_RANGE = (0, validation.SEED_LIMIT - 1)  # what keras.utils.set_random_seed (NumPy's RandomState) accepts
 
 
 def integer(low, high=None):
@@ -26,6 +26,22 @@ def integer(low, high=None):
         return value
 
     return parse
+
+
+def out_folder(text):
+    """An argparse ``type``: a folder a run can write its results to (``tfdl.results.check_out``)."""
+    try:
+        return str(results.check_out(text, "--out"))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def names(text):
+    """An argparse ``type``: comma-separated names."""
+    found = [name.strip() for name in text.split(",") if name.strip()]
+    if not found:
+        raise argparse.ArgumentTypeError(f"expected one or more comma-separated section names; received {text!r}")
+    return found
 
 
 def parser():
@@ -52,8 +68,16 @@ def parser():
                            help="check a profile's code path quickly: at most LIMIT examples per split "
                                 "and LIMIT of every other count (samples, temperatures); model sizes "
                                 "stay the profile's and every verdict is not judged")
-    reproduce.add_argument("--out", default=None,
-                           help="output folder (default: results/<article>; with all, <OUT>/<article>)")
+    reproduce.add_argument("--out", default=None, type=out_folder,
+                           help="output folder (default: results/<article>; with all, <OUT>/<article>); "
+                                "written atomically when the run completes")
+    reproduce.add_argument("--only", default=None, type=names, metavar="SECTION[,SECTION]",
+                           help="run only these sections of the article (--list shows them)")
+    reproduce.add_argument("--list", action="store_true",
+                           help="list the article's sections and exit")
+    reproduce.add_argument("--resume", action="store_true",
+                           help="continue an interrupted run on the same --out and settings from the "
+                                "sections it finished")
     reproduce.add_argument("--seed", type=integer(*SEED_RANGE), default=0,
                            help="seed for everything random in the run (default: %(default)s)")
     reproduce.add_argument("--strategy", default="default", choices=runner.STRATEGIES,
@@ -76,7 +100,19 @@ def parser():
 
 def main(argv=None):
     """Runs ``tfdl ARGS``; returns the exit status (2: a usage or data error)."""
-    args = parser().parse_args(argv)
+    command_line = parser()
+    args = command_line.parse_args(argv)
+    if args.command == "reproduce":
+        articles = runner.ARTICLES if args.article == "all" else (args.article,)
+        low = max(runner.MIN_LIMITS[a] for a in articles)
+        if args.limit is not None and args.limit < low:
+            command_line.error(f"argument --limit: expected an integer >= {low} for {args.article} (the smallest "
+                               f"that keeps every section running); received {args.limit}")
+        if args.only is not None:
+            known = [name for article in articles for name, _ in runner.sections(article)]
+            if len(articles) > 1 or set(args.only) - set(known):
+                command_line.error(f"argument --only: expected section names among {known} of one article; "
+                                   f"received {','.join(args.only)}")
     try:
         if args.command == "data":
             for split in data.SPLITS:
@@ -86,11 +122,17 @@ def main(argv=None):
         if args.command == "bench":
             bench.main(only=args.only, out=args.out)
             return 0
-        articles = runner.ARTICLES if args.article == "all" else (args.article,)
+        if args.list:
+            for article in articles:
+                for name, title in runner.sections(article):
+                    print(f"{article} {name}: {title}")
+            return 0
         for article in articles:
             out = args.out if len(articles) == 1 or args.out is None else f"{args.out}/{article}"
             runner.reproduce(
                 article,
+                only=args.only,
+                resume=args.resume,
                 dataset=args.dataset,
                 profile=args.profile,
                 epochs=args.epochs,
@@ -100,7 +142,7 @@ def main(argv=None):
                 verbose=args.verbose,
                 limit=args.limit,
             )
-    except (FileNotFoundError, data.DataUnavailableError) as error:
+    except (FileNotFoundError, data.DataUnavailableError, results.ResultsBusyError) as error:
         print(f"tfdl: error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -1,45 +1,33 @@
-"""Runs a reproduction script and writes its results.
+"""The settings of one reproduction run, and ``reproduce``, which runs an article.
 
-A reproduction is ``reproductions/<article>.py`` with a function
-``reproduce(run) -> str``: it trains and measures, saves figures with
-``run.save_figure``, records numbers in ``run.metrics`` and returns the body of
-``report.md``. The runner adds the context every report needs (data set,
-profile, seed, device, wall time) to ``metrics.json`` and to the report.
+A reproduction is the module ``tfdl.reproductions.<article>``: a title, an
+introduction and a list of sections (``tfdl.report``). ``reproduce`` makes a
+``Run`` from the settings, runs the sections and writes ``report.md``,
+``metrics.json`` and the figures atomically (``tfdl.results``).
+
+This module imports no TensorFlow at import time: the command line reads its
+constants to parse arguments.
 """
 
 import functools
-import importlib.util
-import json
 import os
 import platform
 import time
 from pathlib import Path
 
-import numpy as np
-
 from tfdl import data, validation
 
 ARTICLES = ("autoregressive", "vae", "rnn", "pretraining")
+# The smallest --limit that keeps every section of an article running: autoregressive
+# needs 4 AIS temperatures, vae 10 labelled images of every class, rnn 40 images
+# (every class in the one-to-many section), pretraining 100 images (every class).
+MIN_LIMITS = {"autoregressive": 4, "vae": 150, "rnn": 40, "pretraining": 100}
 PROFILES = ("smoke", "default", "full")
 STRATEGIES = ("default", "mirrored")
 
 
-def scripts_folder(name):
-    """The folder of scripts ``name`` ("reproductions", "benchmarks").
-
-    A wheel installs it inside the package (``tfdl/<name>``, mapped in
-    setup.cfg); a source checkout or an editable install has it at the top of
-    the checkout.
-    """
-    package = Path(__file__).resolve().parent
-    return package / name if (package / name).is_dir() else package.parent / name
-
-
-REPRODUCTIONS = scripts_folder("reproductions")
-
-
 class Run:
-    """Settings and outputs of one reproduction run.
+    """The settings of one reproduction run, and what sections ask of them.
 
     Args:
         article: one of ``ARTICLES``.
@@ -47,59 +35,63 @@ class Run:
         profile: ``"smoke"`` (seconds, used by tests), ``"default"`` (minutes
             on 2 CPU cores) or ``"full"`` (the papers' settings, for a GPU).
         epochs: overrides the profile's epoch counts when given.
-        out: output folder (default ``results/<article>``).
-        seed: seed for everything random in the run.
+        out: output folder (default ``results/<article>``), checked at once
+            (``tfdl.results.check_out``).
+        seed: seed for everything random in the run, an integer in [0, 2**32).
         strategy: ``"default"`` or ``"mirrored"`` (``tf.distribute``).
         verbose: the ``verbose`` passed to ``fit`` (0: progress lines per
             section only; 1: Keras progress bars too).
         limit: a quick check of a profile's code path, e.g. ``full`` on a CPU:
             at most ``limit`` examples in every split ``load`` returns, and
-            ``at_most`` caps every other count a script sizes by (samples,
+            ``at_most`` caps every other count a section sizes by (samples,
             temperatures, chains, sequences) at ``limit``; ``num_seeds`` is 1.
-            Model sizes are the profile's. Every verdict is then ``not judged``.
+            Model sizes are the profile's. Every claim is then ``not judged``.
+            At least the article's ``MIN_LIMITS`` entry.
     """
 
-    def __init__(
-        self,
-        article,
-        dataset="digits",
-        profile="default",
-        epochs=None,
-        out=None,
-        seed=0,
-        strategy="default",
-        verbose=0,
-        limit=None,
-    ):
+    def __init__(self, article, dataset="digits", profile="default", epochs=None, out=None, seed=0,
+                 strategy="default", verbose=0, limit=None):
+        from tfdl import results
+
         self.article = validation.one_of(article, ARTICLES, "article")
         self.dataset = validation.one_of(dataset, data.DATASETS, "dataset")
         self.profile = validation.one_of(profile, PROFILES, "profile")
         self.epochs = None if epochs is None else validation.positive_int(epochs, "epochs")
-        self.out = Path(out if out is not None else Path("results") / article)
-        self.seed = validation.non_negative_int(seed, "seed")
+        self.out = results.check_out(out if out is not None else Path("results") / article)
+        self.seed = validation.seed(seed, "seed")
         self.strategy_name = validation.one_of(strategy, STRATEGIES, "strategy")
-        self.metrics = {}
-        self.summaries = []
-        self.verbose = int(verbose)
+        self.verbose = validation.one_of(int(verbose), (0, 1, 2), "verbose")
         self.limit = None if limit is None else validation.positive_int(limit, "limit")
+        if self.limit is not None and self.limit < MIN_LIMITS[self.article]:
+            raise ValueError(
+                f"Expected limit >= {MIN_LIMITS[self.article]} for article={self.article!r} (the smallest that "
+                f"keeps every section running). Received: limit={self.limit}"
+            )
         self.started = time.perf_counter()
+        self._cache = {}
 
-    def claims(self):
-        """A ``tfdl.claims.Claims`` for the report: ``not judged`` on the smoke
-        profile and when ``epochs`` overrides the profile's training budget."""
-        from tfdl.claims import Claims
-
+    @property
+    def judged(self):
+        """``True`` when this run may decide claims, else the reason it may not (a string):
+        the smoke profile, an ``epochs`` override or a ``limit``."""
         if self.profile == "smoke":
-            return Claims(judged="smoke profile: too small to decide")
+            return "smoke profile: too small to decide"
         if self.epochs is not None:
-            return Claims(judged=f"epochs={self.epochs} overrides the {self.profile} profile's budget")
+            return f"epochs={self.epochs} overrides the {self.profile} profile's budget"
         if self.limit is not None:
-            return Claims(judged=f"limit={self.limit} cuts the {self.profile} profile's data and counts")
-        return Claims(judged=True)
+            return f"limit={self.limit} cuts the {self.profile} profile's data and counts"
+        return True
 
-    def section(self, title):
-        """Prints a progress line for a section of the reproduction, with the elapsed time."""
-        print(f"[{self.article} {time.perf_counter() - self.started:7.1f} s] {title}", flush=True)
+    def progress(self, text):
+        """Prints a progress line with the run's elapsed time."""
+        print(f"[{self.article} {time.perf_counter() - self.started:7.1f} s] {text}", flush=True)
+
+    def cached(self, key, compute):
+        """``compute()``, computed once per run and key: what several sections share
+        (a trained model, a data split). A section run alone computes what it needs."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     @property
     def strategy(self):
@@ -140,6 +132,10 @@ class Run:
         a limited run checks the code path, not the spread across seeds."""
         return count if self.limit is None else 1
 
+    def seeds(self, count):
+        """The run's seeds: ``seed, seed + 1, ...`` (``num_seeds(count)`` of them)."""
+        return [self.seed + i for i in range(self.num_seeds(count))]
+
     def load(self, split="train", **kwargs):
         """``tfdl.data.load`` on the run's data set, seeded by the run; at most ``limit`` examples."""
         kwargs.setdefault("seed", self.seed)
@@ -148,23 +144,31 @@ class Run:
             return loaded
         return tuple(a[: self.limit] for a in loaded) if isinstance(loaded, tuple) else loaded[: self.limit]
 
-    def save_figure(self, figure, name, caption=None):
-        """Saves a matplotlib figure as ``<out>/<name>.png`` and closes it.
+    def identity(self):
+        """The settings that decide results (a resumed run reuses sections only when they match)."""
+        return (self.article, self.dataset, self.profile, self.epochs, self.limit, self.seed,
+                self.strategy_name)
 
-        Returns the Markdown that embeds it in the report:
-        ``![caption](name.png)``.
-        """
-        import matplotlib.pyplot as plt
+    def context(self, **extra):
+        """What every metrics.json records about the run."""
+        import keras
+        import tensorflow as tf
 
-        path = self.out / f"{name}.png"
-        figure.savefig(path, dpi=100, bbox_inches="tight")
-        plt.close(figure)
-        self.metrics.setdefault("figures", []).append(path.name)
-        return f"![{caption or name.replace('_', ' ')}]({path.name})"
+        return {"article": self.article, "dataset": self.dataset, "profile": self.profile,
+                "epochs_override": self.epochs, "limit": self.limit, "seed": self.seed,
+                "strategy": self.strategy_name, "device": device_description(),
+                "tensorflow": tf.__version__, "keras": keras.__version__, **extra}
 
-    def summarize(self, line):
-        """Records a one-line summary printed at the end of the run."""
-        self.summaries.append(line)
+    def header(self, context):
+        """The report's first line: data set, profile, seed, device, versions, wall time."""
+        return (
+            f"Data set: `{self.dataset}`; profile: `{self.profile}`"
+            + (f" (epochs={self.epochs})" if self.epochs is not None else "")
+            + (f" (limit={self.limit}: a check of the code path, not a result)" if self.limit is not None else "")
+            + f"; seed: {self.seed}; strategy: `{self.strategy_name}`; device: {context['device']}; "
+            f"TensorFlow {context['tensorflow']}, Keras {context['keras']}; "
+            f"wall time: {context['wall_time_s']:.1f} s."
+        )
 
 
 @functools.lru_cache(maxsize=None)
@@ -182,17 +186,6 @@ def mirrored_strategy():
     return tf.distribute.MirroredStrategy(devices)
 
 
-def markdown_table(headers, rows):
-    """Formats a Markdown table; floats get 4 significant digits."""
-
-    def cell(value):
-        return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def device_description():
     """A short description of the device TensorFlow computes on."""
     import tensorflow as tf
@@ -204,83 +197,27 @@ def device_description():
     return f"CPU: {platform.machine()}, {os.cpu_count()} cores"
 
 
-def load_file(path):
-    """Imports the Python file at ``path`` (a script, snippet or benchmark) as a module."""
-    path = Path(path)
-    spec = importlib.util.spec_from_file_location(f"tfdl_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def sections(article):
+    """The names and titles of an article's sections, in the article's order."""
+    from tfdl import report
+
+    return [(s.name, s.title) for s in report.article_module(article).SECTIONS]
 
 
-def _load_script(article):
-    path = REPRODUCTIONS / f"{article}.py"
-    if not path.exists():
-        raise FileNotFoundError(
-            f"No reproduction script for article={article!r}: expected {path} "
-            "(reproductions/ of a source checkout, tfdl/reproductions/ of an installed wheel)."
-        )
-    return load_file(path)
-
-
-def _to_json(value):
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"Cannot write {type(value).__name__} to metrics.json")
-
-
-def reproduce(article, **settings):
-    """Runs ``reproductions/<article>.py`` and writes metrics.json and report.md.
+def reproduce(article, only=None, resume=False, **settings):
+    """Runs ``tfdl.reproductions.<article>`` and writes report.md, metrics.json and figures.
 
     Args:
         article: one of ``ARTICLES``.
+        only: names of the sections to run (None: every section).
+        resume: continue an interrupted run on the same ``out`` from the
+            sections it finished (``tfdl.results``).
         **settings: keyword arguments of ``Run``.
 
     Returns:
-        The finished ``Run``.
+        The list of ``tfdl.report.Outcome``, one per section run.
     """
+    from tfdl import report
+
     run = Run(article, **settings)
-    script = _load_script(run.article)
-    run.out.mkdir(parents=True, exist_ok=True)
-    import keras
-
-    keras.utils.set_random_seed(run.seed)
-    start = time.perf_counter()
-    body = script.reproduce(run)
-    wall = time.perf_counter() - start
-    import tensorflow as tf
-
-    context = {
-        "article": run.article,
-        "dataset": run.dataset,
-        "profile": run.profile,
-        "epochs_override": run.epochs,
-        "limit": run.limit,
-        "seed": run.seed,
-        "strategy": run.strategy_name,
-        "device": device_description(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "wall_time_s": round(wall, 2),
-    }
-    with open(run.out / "metrics.json", "w") as stream:
-        json.dump({**context, "results": run.metrics}, stream, indent=2, default=_to_json)
-    header = (
-        f"Data set: `{run.dataset}`; profile: `{run.profile}`"
-        + (f" (epochs={run.epochs})" if run.epochs is not None else "")
-        + (f" (limit={run.limit}: a check of the code path, not a result)" if run.limit is not None else "")
-        + f"; seed: {run.seed}; "
-        f"strategy: `{run.strategy_name}`; device: {context['device']}; "
-        f"TensorFlow {tf.__version__}, Keras {keras.__version__}; "
-        f"wall time: {wall:.1f} s.\n\n"
-    )
-    title, _, rest = body.strip().partition("\n")
-    if not title.startswith("# "):
-        title, rest = f"# Reproduction: {run.article}", body.strip()
-    (run.out / "report.md").write_text(f"{title}\n\n{header}{rest.strip()}\n")
-    for line in run.summaries:
-        print(line)
-    print(f"{run.article}: wrote {run.out}/metrics.json and report.md in {wall:.1f} s")
-    return run
+    return report.build(run, report.article_module(run.article), only=only, resume=resume)

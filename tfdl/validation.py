@@ -21,6 +21,29 @@ def non_negative_int(value, name):
     return int(value)
 
 
+SEED_LIMIT = 2**32  # what keras.utils.set_random_seed (NumPy's RandomState) accepts
+
+
+def seed(value, name="seed", allow_none=False):
+    """Returns ``value`` if it is an integer in [0, 2**32) (or None when allowed), else raises ValueError.
+
+    Floats, strings and booleans are refused rather than truncated or parsed.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < SEED_LIMIT:
+        expected = "an integer in [0, 2**32)" + (" or None" if allow_none else "")
+        raise ValueError(f"Expected {name} to be {expected}. Received: {name}={value!r}")
+    return int(value)
+
+
+def boolean(value, name):
+    """Returns ``value`` if it is a bool (NumPy's included), else raises ValueError (no truthy strings)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"Expected {name} to be True or False. Received: {name}={value!r}")
+    return bool(value)
+
+
 def positive_ints(values, name):
     """Returns a non-empty tuple of positive integers from ``values``."""
     if isinstance(values, (int, np.integer)):

@@ -1,0 +1,167 @@
+"""Sections 5 and 6: the article's limitations — vanishing gradients, long-term dependencies."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfdl import claims, plotting, tables
+from tfdl.models import deep_rnn
+from tfdl.report import Section
+from tfdl.reproductions.rnn.tasks import adding_problem, snippet_task
+from tfdl.reproductions.rnn.training import count, epochs, predict, seeds, train
+
+CELL_LAYERS = {"simple": keras.layers.SimpleRNNCell, "lstm": keras.layers.LSTMCell, "gru": keras.layers.GRUCell}
+CELL_NAMES = {"simple": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+VANISHING_RATIO = 1e-2  # ||dL/dh_{T/2}|| / ||dL/dh_T||: at least a hundredfold decay in T/2 steps
+ADDING_MARGIN = 0.02  # adding-problem MSE: an eighth of the 1/6 of predicting the mean
+
+
+def gradient_norms(cell_name, x, labels, units=64, seed=0):
+    """||dL/dh_t|| for every t at initialisation, averaged over the batch.
+
+    The recurrence is unrolled in Python so each h_t is a tensor of its own;
+    the gradient with respect to it is the total derivative, through every
+    later step, of the cross-entropy of a softmax head on h_T.
+    """
+    keras.utils.set_random_seed(seed)
+    cell = CELL_LAYERS[cell_name](units)
+    head = keras.layers.Dense(10, activation="softmax")
+    x = tf.convert_to_tensor(x)
+    states = [tf.zeros((x.shape[0], units))] * (2 if cell_name == "lstm" else 1)
+    hidden = []
+    with tf.GradientTape() as tape:
+        for t in range(x.shape[1]):
+            h, states = cell(x[:, t], states)
+            states = list(states) if isinstance(states, (list, tuple)) else [states]
+            hidden.append(h)
+            tape.watch(h)
+        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(labels, head(h)))
+    gradients = tape.gradient(loss, hidden)
+    return np.array([float(tf.reduce_mean(tf.norm(g, axis=-1))) for g in gradients])
+
+
+class Vanishing(Section):
+    """The gradient reaching each step at initialisation, for SimpleRNN, LSTM and GRU."""
+
+    name = "vanishing"
+    title = "Limitations: vanishing gradients"
+
+    def settings(self, run):
+        return {"seeds": seeds(run)}
+
+    def measure(self, run, s):
+        x, labels = snippet_task(32, run.seed)
+        middle = x.shape[1] // 2
+        norms = {cell: [gradient_norms(cell, x, labels, seed=seed) for seed in s["seeds"]] for cell in CELL_LAYERS}
+        return {"gradient_norms": {cell: values[0] for cell, values in norms.items()},
+                "gradient_ratio_middle_over_last": {cell: [float(v[middle - 1] / v[-1]) for v in values]
+                                                    for cell, values in norms.items()},
+                "middle": middle}
+
+    def judge(self, run, s, m):
+        return [claims.claim(
+            "vanishing_gradient", "Vanishing Gradient समस्या।", "the vanishing gradient problem",
+            "SimpleRNN at initialisation: norm(dL/dh_50) / norm(dL/dh_100), largest over seeds",
+            claims.bound(max(m["gradient_ratio_middle_over_last"]["simple"]), VANISHING_RATIO, "ratio"))]
+
+    def draw(self, run, s, m):
+        figure, axis = plotting.figure()
+        for cell, first in m["gradient_norms"].items():
+            axis.semilogy(np.arange(1, len(first) + 1), np.where(first > 0, first, np.nan), label=CELL_NAMES[cell])
+        axis.set_xlabel("time step t")
+        axis.set_ylabel(r"$\|\partial L / \partial h_t\|$ (batch mean)")
+        axis.set_title(f"Gradient reaching h_t at initialisation (seed {s['seeds'][0]})")
+        axis.legend()
+        return {"gradient_norms": (figure, "gradient norm reaching each step")}
+
+    def write(self, run, s, m, figures):
+        ratios = m["gradient_ratio_middle_over_last"]
+        underflow = {cell: int(np.sum(values == 0)) for cell, values in m["gradient_norms"].items()}
+        return (
+            figures["gradient_norms"] + "\n\n"
+            "At initialisation (Keras defaults: Glorot input kernel, orthogonal recurrent kernel), "
+            "on 32 sequences of the snippet task (100 x 50, 64 units), the gradient of the loss on "
+            f"h_100 reaching each earlier h_t. Ratio norm(dL/dh_{m['middle']}) / norm(dL/dh_100) per seed: "
+            + "; ".join(f"{CELL_NAMES[c]} " + ", ".join(f"{r:.2g}" for r in v) for c, v in ratios.items())
+            + ". Steps whose gradient underflows to exactly 0 in float32 (missing from the log plot), "
+            "first seed: " + ", ".join(f"{CELL_NAMES[c]} {k}" for c, k in underflow.items()) + ". "
+            "Untrained gates do not stop the decay (a GRU's update gate starts near 1/2); whether "
+            "trained gates carry information over long spans is what the adding problem measures (section 6)."
+        )
+
+
+class LongTerm(Section):
+    """The adding problem at a short and a long T: SimpleRNN, then LSTM and GRU at the long T."""
+
+    name = "long_term"
+    title = "Limitations: long-term dependencies (the adding problem)"
+
+    def settings(self, run):
+        return {"seeds": seeds(run), "sequences": count(run, 128, 5000, 20_000), "epochs": epochs(run, 10, 30),
+                "lengths": run.by_profile((5, 10), (20, 100), (20, 100))}
+
+    def runs(self, s):
+        short, long = s["lengths"]
+        return [("simple", short)] + [(cell, long) for cell in CELL_LAYERS]
+
+    def measure(self, run, s):
+        n, adding = s["sequences"], {}
+        for cell, timesteps in self.runs(s):
+            errors = []
+            for seed in s["seeds"]:
+                x, y = adding_problem(n + n // 5, timesteps, seed + timesteps)
+                model, _, _ = train(run, lambda: deep_rnn((timesteps, 2), units=(32,), cell=cell, output_units=1,
+                                                          output_activation=None),
+                                    x[:n], y[:n], s["epochs"], "mse", seed, learning_rate=1e-2)
+                errors.append(float(np.mean((predict(model, x[n:]) - y[n:]) ** 2)))
+            adding[f"{cell}_T{timesteps}"] = errors
+        return {"adding_problem": adding}
+
+    def judge(self, run, s, m):
+        short, long = s["lengths"]
+        adding = m["adding_problem"]
+        simple_long = adding[f"simple_T{long}"]
+        rows = [claims.claim(
+            "long_term", "Long-term dependencies सीखने में कठिनाई।", "difficulty learning long-term dependencies",
+            f"adding problem test MSE of SimpleRNN at T = {long} against T = {short}, per seed",
+            claims.compare(simple_long, adding[f"simple_T{short}"],
+                           (f"SimpleRNN at T={long}", f"SimpleRNN at T={short}"), better="higher",
+                           margin=ADDING_MARGIN))]
+        for cell in ("lstm", "gru"):
+            rows.append(claims.claim(
+                f"{cell}_improves", "LSTM और GRU जैसे उन्नत मॉडल्स ने इसे और प्रभावी बना दिया है।",
+                f"advanced models such as LSTM and GRU made RNNs more effective ({CELL_NAMES[cell]})",
+                f"adding problem test MSE at T = {long}, per seed",
+                claims.compare(adding[f"{cell}_T{long}"], simple_long, (CELL_NAMES[cell], "SimpleRNN"),
+                               better="lower", margin=ADDING_MARGIN)))
+        return rows
+
+    def draw(self, run, s, m):
+        figure, axis = plotting.figure()
+        runs = self.runs(s)
+        for position, (cell, timesteps) in enumerate(runs):
+            errors = m["adding_problem"][f"{cell}_T{timesteps}"]
+            axis.scatter([position] * len(errors), errors, color=f"C{position}", zorder=3)
+            axis.hlines(np.mean(errors), position - 0.25, position + 0.25, color=f"C{position}")
+        axis.axhline(1 / 6, color="grey", linestyle=":", label="predict the mean (1/6)")
+        axis.set_xticks(range(len(runs)), [f"{CELL_NAMES[c]}\nT={t}" for c, t in runs])
+        axis.set_ylabel("test MSE (dots: seeds, bar: mean)")
+        axis.set_yscale("log")
+        axis.set_title("Adding problem: one recurrent layer of 32 units")
+        axis.legend()
+        return {"adding_problem": (figure, "adding problem test MSE per seed")}
+
+    def write(self, run, s, m, figures):
+        short, long = s["lengths"]
+        adding, n = m["adding_problem"], s["sequences"]
+        rows = [[CELL_NAMES[c], t, tables.mean_se(adding[f"{c}_T{t}"]),
+                 ", ".join(f"{e:.4f}" for e in adding[f"{c}_T{t}"])] for c, t in self.runs(s)]
+        return (
+            f"Adding problem: one recurrent layer of 32 units, {n:,} training and {n // 5:,} test "
+            f"sequences per seed, Adam 1e-2, batch 64, {s['epochs']} epochs, seeds {s['seeds']}; "
+            f"SimpleRNN at T = {short} and {long}, LSTM and GRU at T = {long}.\n\n"
+            + tables.markdown_table(["cell", "T", tables.se_header("test MSE", s["seeds"]), "per seed"], rows)
+            + "\n\n" + figures["adding_problem"] + "\n\n"
+            "Dots above the dotted line are worse than ignoring the input and predicting 1; near "
+            "0 the two marked values were found and added. Training time is measured in section 3."
+        )
