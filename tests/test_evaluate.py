@@ -96,3 +96,19 @@ def test_frechet_distance_rejects_bad_shapes():
         evaluate.frechet_distance(np.zeros((1, 3)), np.zeros((5, 3)))
     with pytest.raises(ValueError, match="same number of features"):
         evaluate.frechet_distance(np.zeros((4, 3)), np.zeros((5, 2)))
+
+
+def test_independent_pixels_nll_by_hand():
+    from tfdl.evaluate import independent_pixels_nll
+
+    train = np.array([[1, 0, 1], [1, 0, 0], [1, 1, 0]], dtype="float32")
+    test = np.array([[1, 0, 0], [0, 1, 1]], dtype="float32")
+    p = (train.sum(0) + 1.0) / (3 + 2.0)  # Laplace: (4/5, 2/5, 2/5)
+    by_hand = -np.mean([np.sum(np.where(row == 1, np.log(p), np.log(1 - p))) for row in test])
+    result = independent_pixels_nll(train, test)
+    assert np.isclose(result["nats"], by_hand) and result["num_examples"] == 2
+    assert np.isclose(result["bits_per_dim"], by_hand / (3 * np.log(2)))
+    with pytest.raises(ValueError, match="binary"):
+        independent_pixels_nll(train * 0.5, test)
+    with pytest.raises(ValueError, match="same dimensions"):
+        independent_pixels_nll(train, test[:, :2])
