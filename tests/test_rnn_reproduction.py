@@ -21,7 +21,13 @@ def test_rnn_smoke_reproduction(tmp_path):
     norms = sections["vanishing"]["gradient_norms"]
     assert set(norms) == {"simple", "lstm", "gru"}
     assert all(len(v) == 100 for v in norms.values())
-    assert set(sections["series"]["test_mse"]) == {"Elman RNN", "linear AR", "MLP on x_t", "last value"}
+    assert set(sections["series"]["test_mse"]) == {"Elman RNN", "linear AR", "MLP(26) on the window", "MLP on x_t",
+                                                   "last value"}
+    # every claim comparing trained models says whether they converged (one epoch on smoke: no)
+    compared = [row for row in metrics["claims"] if row["id"] in ("depth.two_layers", "series.rnn_vs_feed_forward",
+                                                                  "long_term.lstm_improves")]
+    assert len(compared) == 3 and all(row["converged"] is False for row in compared)
+    assert all(row["baseline"] for row in metrics["claims"] if row["kind"] == "claim" and row["ours"] is not None)
     assert [row["kind"] for row in metrics["claims"]].count("check") == 3
 
     assert report.startswith("# Deep recurrent networks")
@@ -44,7 +50,7 @@ def test_rnn_full_profile_one_epoch_on_28x28_with_a_limit(tmp_path, fashion_mnis
         50_890, 6_602, 14_858]
     assert all(len(v["accuracy"]) == 1 for v in classifiers.values())
     assert {k: v["params"] for k, v in sections["architectures"]["reversal"].items()} == {
-        "encoder-decoder GRU(64)": 40_202, "aligned 2 x GRU(64)": 40_202}
+        "encoder-decoder GRU(64)": 40_202, "MLP(332) on the whole sequence": 40_232, "aligned 2 x GRU(64)": 40_202}
     assert set(sections["long_term"]["adding_problem"]) == {"simple_T20", "simple_T100", "lstm_T100", "gru_T100"}
     assert all(len(v) == 100 for v in sections["vanishing"]["gradient_norms"].values())
     assert "the first 40 training and 40 test images of `fashion_mnist`, each read as 28 steps" in report

@@ -8,7 +8,7 @@ from tfdl import claims, plotting, tables
 from tfdl.models import deep_rnn
 from tfdl.report import Section
 from tfdl.reproductions.rnn.tasks import adding_problem, snippet_task
-from tfdl.reproductions.rnn.training import count, epochs, predict, seeds, train
+from tfdl.reproductions.rnn.training import Recipe, count, epochs, predict, seeds, train
 
 CELL_LAYERS = {"simple": keras.layers.SimpleRNNCell, "lstm": keras.layers.LSTMCell, "gru": keras.layers.GRUCell}
 CELL_NAMES = {"simple": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
@@ -54,15 +54,22 @@ class Vanishing(Section):
         middle = x.shape[1] // 2
         norms = {cell: [gradient_norms(cell, x, labels, seed=seed) for seed in s["seeds"]] for cell in CELL_LAYERS}
         return {"gradient_norms": {cell: values[0] for cell, values in norms.items()},
+                "gradient_norm_middle": {cell: [float(v[middle - 1]) for v in values] for cell, values in norms.items()},
+                "gradient_norm_last": {cell: [float(v[-1]) for v in values] for cell, values in norms.items()},
                 "gradient_ratio_middle_over_last": {cell: [float(v[middle - 1] / v[-1]) for v in values]
                                                     for cell, values in norms.items()},
                 "middle": middle}
 
     def judge(self, run, s, m):
+        middle, last = m["gradient_norm_middle"]["simple"], m["gradient_norm_last"]["simple"]
         return [claims.claim(
             "vanishing_gradient", "Vanishing Gradient समस्या।", "the vanishing gradient problem",
-            "SimpleRNN at initialisation: norm(dL/dh_50) / norm(dL/dh_100), largest over seeds",
-            claims.bound(max(m["gradient_ratio_middle_over_last"]["simple"]), VANISHING_RATIO, "ratio"))]
+            f"SimpleRNN at initialisation: norm(dL/dh_{m['middle']}) = "
+            + ", ".join(f"{v:.3g}" for v in middle) + " against norm(dL/dh_100) = "
+            + ", ".join(f"{v:.3g}" for v in last) + " per seed; the ratio must fall by a hundredfold in "
+            f"{100 - m['middle']} steps (the largest over seeds)",
+            claims.bound(max(m["gradient_ratio_middle_over_last"]["simple"]), VANISHING_RATIO,
+                         f"norm(dL/dh_{m['middle']}) / norm(dL/dh_100)"))]
 
     def draw(self, run, s, m):
         figure, axis = plotting.figure()
@@ -76,9 +83,14 @@ class Vanishing(Section):
 
     def write(self, run, s, m, figures):
         ratios = m["gradient_ratio_middle_over_last"]
-        underflow = {cell: int(np.sum(values == 0)) for cell, values in m["gradient_norms"].items()}
+        underflow = {cell: int(np.sum(np.asarray(values) == 0)) for cell, values in m["gradient_norms"].items()}
+        rows = [[CELL_NAMES[c], tables.mean_se(m["gradient_norm_middle"][c]), tables.mean_se(m["gradient_norm_last"][c]),
+                 tables.mean_se(ratios[c])] for c in CELL_LAYERS]
         return (
             figures["gradient_norms"] + "\n\n"
+            + tables.markdown_table(["cell", tables.se_header(f"norm(dL/dh_{m['middle']})", s["seeds"]),
+                                     tables.se_header("norm(dL/dh_100)", s["seeds"]),
+                                     tables.se_header("ratio", s["seeds"])], rows) + "\n\n"
             "At initialisation (Keras defaults: Glorot input kernel, orthogonal recurrent kernel), "
             "on 32 sequences of the snippet task (100 x 50, 64 units), the gradient of the loss on "
             f"h_100 reaching each earlier h_t. Ratio norm(dL/dh_{m['middle']}) / norm(dL/dh_100) per seed: "
@@ -105,35 +117,39 @@ class LongTerm(Section):
         return [("simple", short)] + [(cell, long) for cell in CELL_LAYERS]
 
     def measure(self, run, s):
-        n, adding = s["sequences"], {}
+        n, held_out, adding, converged = s["sequences"], s["sequences"] // 5, {}, {}
+        recipe = Recipe("mse", s["epochs"], learning_rate=1e-2)
         for cell, timesteps in self.runs(s):
-            errors = []
+            errors, key = [], f"{cell}_T{timesteps}"
             for seed in s["seeds"]:
-                x, y = adding_problem(n + n // 5, timesteps, seed + timesteps)
-                model, _, _ = train(run, lambda: deep_rnn((timesteps, 2), units=(32,), cell=cell, output_units=1,
-                                                          output_activation=None),
-                                    x[:n], y[:n], s["epochs"], "mse", seed, learning_rate=1e-2)
-                errors.append(float(np.mean((predict(model, x[n:]) - y[n:]) ** 2)))
-            adding[f"{cell}_T{timesteps}"] = errors
-        return {"adding_problem": adding}
+                x, y = adding_problem(n + 2 * held_out, timesteps, seed + timesteps)
+                fit = train(run, lambda: deep_rnn((timesteps, 2), units=(32,), cell=cell, output_units=1,
+                                                  output_activation=None),
+                            (x[:n], y[:n]), recipe, seed, (x[n:n + held_out], y[n:n + held_out]))
+                errors.append(float(np.mean((predict(fit.model, x[n + held_out:]) - y[n + held_out:]) ** 2)))
+                converged.setdefault(key, []).append(fit.converged)
+            adding[key] = errors
+        return {"adding_problem": adding, "converged": converged}
 
     def judge(self, run, s, m):
         short, long = s["lengths"]
-        adding = m["adding_problem"]
+        adding, converged = m["adding_problem"], m["converged"]
         simple_long = adding[f"simple_T{long}"]
         rows = [claims.claim(
             "long_term", "Long-term dependencies सीखने में कठिनाई।", "difficulty learning long-term dependencies",
             f"adding problem test MSE of SimpleRNN at T = {long} against T = {short}, per seed",
             claims.compare(simple_long, adding[f"simple_T{short}"],
                            (f"SimpleRNN at T={long}", f"SimpleRNN at T={short}"), better="higher",
-                           margin=ADDING_MARGIN))]
+                           margin=ADDING_MARGIN),
+            converged=all(converged[f"simple_T{long}"] + converged[f"simple_T{short}"]))]
         for cell in ("lstm", "gru"):
             rows.append(claims.claim(
                 f"{cell}_improves", "LSTM और GRU जैसे उन्नत मॉडल्स ने इसे और प्रभावी बना दिया है।",
                 f"advanced models such as LSTM and GRU made RNNs more effective ({CELL_NAMES[cell]})",
                 f"adding problem test MSE at T = {long}, per seed",
                 claims.compare(adding[f"{cell}_T{long}"], simple_long, (CELL_NAMES[cell], "SimpleRNN"),
-                               better="lower", margin=ADDING_MARGIN)))
+                               better="lower", margin=ADDING_MARGIN),
+                converged=all(converged[f"{cell}_T{long}"] + converged[f"simple_T{long}"])))
         return rows
 
     def draw(self, run, s, m):
@@ -155,12 +171,15 @@ class LongTerm(Section):
         short, long = s["lengths"]
         adding, n = m["adding_problem"], s["sequences"]
         rows = [[CELL_NAMES[c], t, tables.mean_se(adding[f"{c}_T{t}"]),
-                 ", ".join(f"{e:.4f}" for e in adding[f"{c}_T{t}"])] for c, t in self.runs(s)]
+                 ", ".join(f"{e:.4f}" for e in adding[f"{c}_T{t}"]),
+                 f"{sum(m['converged'][f'{c}_T{t}'])} of {len(s['seeds'])}"] for c, t in self.runs(s)]
         return (
-            f"Adding problem: one recurrent layer of 32 units, {n:,} training and {n // 5:,} test "
-            f"sequences per seed, Adam 1e-2, batch 64, {s['epochs']} epochs, seeds {s['seeds']}; "
-            f"SimpleRNN at T = {short} and {long}, LSTM and GRU at T = {long}.\n\n"
-            + tables.markdown_table(["cell", "T", tables.se_header("test MSE", s["seeds"]), "per seed"], rows)
+            f"Adding problem: one recurrent layer of 32 units, {n:,} training, {n // 5:,} validation and "
+            f"{n // 5:,} test sequences per seed, Adam 1e-2, batch 64, at most {s['epochs']} epochs (stopping "
+            f"early on the validation sequences), seeds {s['seeds']}; SimpleRNN at T = {short} and {long}, LSTM "
+            f"and GRU at T = {long}.\n\n"
+            + tables.markdown_table(["cell", "T", tables.se_header("test MSE", s["seeds"]), "per seed", "converged"],
+                                    rows)
             + "\n\n" + figures["adding_problem"] + "\n\n"
             "Dots above the dotted line are worse than ignoring the input and predicting 1; near "
             "0 the two marked values were found and added. Training time is measured in section 3."

@@ -13,7 +13,7 @@ from tfdl.models import deep_rnn
 from tfdl.report import Section
 from tfdl.reproductions import snippets
 from tfdl.reproductions.rnn.tasks import snippet_task
-from tfdl.reproductions.rnn.training import count, epochs, train, accuracy
+from tfdl.reproductions.rnn.training import Recipe, accuracy, count, epochs, train
 
 EXACT = 1e-5  # float32 round-off of a few matmuls: "the same computation"
 
@@ -86,8 +86,8 @@ class Snippet(Section):
         x, y = snippet_task(n + n // 4, run.seed + 100)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # the input_shape warning, reported above
-            trained, _, _ = train(run, lambda: snippets.run("deep_rnn_snippet").model, x[:n], y[:n],
-                                  s["epochs"], "sparse_categorical_crossentropy", run.seed, learning_rate=1e-3)
+            trained = train(run, lambda: snippets.run("deep_rnn_snippet").model, (x[:n], y[:n]),
+                            Recipe("sparse_categorical_crossentropy", s["epochs"], learning_rate=1e-3), run.seed).model
         return {
             "snippet_params": snippet.count_params(),
             "deep_rnn_params": ours.count_params(),

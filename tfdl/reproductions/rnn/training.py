@@ -1,11 +1,53 @@
-"""Training and prediction shared by the RNN article's sections."""
+"""Training and prediction shared by the RNN article's sections.
+
+Models that a claim compares train with early stopping on a validation set
+(the best weights restored); a model counts as converged when early stopping
+ended its training, or when its validation loss had levelled off by the end of
+its epoch budget (``LEVEL_TAIL`` of the epochs improved it by less than
+``LEVEL_TOLERANCE`` of its value). A comparison involving a model that did not
+converge is ``inconclusive (not converged)``.
+"""
+
+import dataclasses
 
 import keras
 import numpy as np
 
-from tfdl import timing
+from tfdl import claims, timing
 
 STEPS_PER_EXECUTION = 16  # many small steps per call: less Python overhead on a CPU
+PATIENCE = 3  # epochs without a better validation loss before training stops
+LEVEL_TAIL, LEVEL_TOLERANCE = 0.2, 0.01  # the last 20% of epochs improved validation loss by < 1%
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How a model is trained: Adam at ``learning_rate`` on ``loss`` for at most ``epochs``."""
+
+    loss: str
+    epochs: int
+    learning_rate: float = 3e-3
+    batch_size: int = 64
+    clipnorm: float = None
+
+
+@dataclasses.dataclass
+class Fit:
+    """A trained model and its curves: training and validation loss, seconds per epoch."""
+
+    model: object
+    loss: list
+    val_loss: list
+    seconds: list
+    stopped_early: bool
+
+    @property
+    def converged(self):
+        """Stopped early, or levelled off (see the module docstring); False without validation."""
+        if not self.val_loss:
+            return False
+        return self.stopped_early or claims.levelled(self.val_loss, tail=LEVEL_TAIL,
+                                                     tolerance=LEVEL_TOLERANCE * abs(min(self.val_loss)))
 
 
 def count(run, smoke, default, full):
@@ -23,23 +65,35 @@ def seeds(run):
     return run.seeds(run.by_profile(1, 3, 5))
 
 
-def train(run, build, x, y, epochs, loss, seed, learning_rate=3e-3, batch_size=64, clipnorm=None):
+def train(run, build, data, recipe, seed, validation=None):
     """Builds (under the run's strategy, seeded), compiles and fits a model (Adam).
 
-    Returns ``(model, training loss per epoch, seconds per epoch)``.
+    Args:
+        run: the ``Run``.
+        build: a function returning the uncompiled model.
+        data: ``(x, y)``.
+        recipe: a ``Recipe``.
+        seed: the initial weights' seed.
+        validation: ``(x, y)`` for early stopping (patience ``PATIENCE``, best weights restored),
+            or None to train for ``recipe.epochs``.
+
+    Returns:
+        A ``Fit``.
     """
     keras.utils.set_random_seed(seed)
     smoke = run.profile == "smoke"
     with run.strategy.scope():
         model = build()
         # smoke runs a few batches: running eagerly skips tracing, which would dominate
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=clipnorm), loss=loss,
-                      run_eagerly=smoke,
-                      steps_per_execution=1 if smoke else STEPS_PER_EXECUTION)
-    timer = timing.epoch_timer()
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=run.verbose,
-                        callbacks=[timer])
-    return model, history.history["loss"], timer.seconds
+        model.compile(optimizer=keras.optimizers.Adam(recipe.learning_rate, clipnorm=recipe.clipnorm),
+                      loss=recipe.loss, run_eagerly=smoke, steps_per_execution=1 if smoke else STEPS_PER_EXECUTION)
+    timer, callbacks = timing.epoch_timer(), []
+    if validation is not None:
+        callbacks.append(keras.callbacks.EarlyStopping(patience=PATIENCE, restore_best_weights=True))
+    history = model.fit(*data, epochs=recipe.epochs, batch_size=recipe.batch_size, verbose=run.verbose,
+                        validation_data=validation, callbacks=[timer] + callbacks)
+    stopped = bool(callbacks) and callbacks[0].stopped_epoch > 0
+    return Fit(model, history.history["loss"], history.history.get("val_loss", []), timer.seconds, stopped)
 
 
 def predict(model, x, batch_size=2048):
