@@ -1,30 +1,33 @@
-from pathlib import Path
+"""The pixel models' sections (PixelCNN, PixelRNN and the article's snippet) on the smoke profile."""
 
-from tfdl.runner import Run, load_file
+import re
 
-PIXELS = Path(__file__).resolve().parents[1] / "reproductions" / "autoregressive_pixels.py"
+from tfdl import runner
+from tfdl.reproductions import snippets
+
+from report_checks import assert_nothing_judged_and_figures_embedded
 
 
 def test_pixel_sections_smoke(tmp_path):
-    module = load_file(PIXELS)
-    run = Run("autoregressive", profile="smoke", out=tmp_path)
-    claims = run.claims()
-    text = module.pixel_sections(run, claims)
-    assert text.startswith("## 5. PixelRNN and PixelCNN")
+    runner.reproduce("autoregressive", profile="smoke", out=tmp_path, only=["pixels", "snippet"])
+    metrics, report = assert_nothing_judged_and_figures_embedded(tmp_path)
+    assert list(metrics["sections"]) == ["pixels", "snippet"]
+    assert re.search(r"^## \d+\. PixelRNN and PixelCNN$", report, re.M)
+    pixels = metrics["sections"]["pixels"]["metrics"]
     for name in ["PixelCNN", "Row LSTM", "Diagonal BiLSTM", "81.30", "80.54", "79.20"]:
-        assert name in text
+        assert name in report
     for key in ["pixelcnn", "row_lstm", "diagonal_bilstm"]:
-        assert 0 < run.metrics[key]["nats"] < 64 * 10
-        assert run.metrics[key]["bits_per_dim"] > 0
-        assert run.metrics["dependency"][key]["later_pixels_seen"] == 0
-    assert run.metrics["dependency"]["snippet"]["later_pixels_seen"] > 0
-    assert {row["verdict"] for row in claims.rows} == {"not judged"}
-    for figure in ["pixel_dependency", "pixel_samples", "pixel_training_curves", "snippet_copies"]:
-        assert (tmp_path / f"{figure}.png").exists()
-        assert f"]({figure}.png)" in text
+        assert 0 < pixels[key]["nats"] < 64 * 10
+        assert pixels[key]["bits_per_dim"] > 0
+        assert pixels["dependency"][key]["later_pixels_seen"] == 0
+    assert metrics["sections"]["snippet"]["metrics"]["dependency"]["snippet"]["later_pixels_seen"] > 0
+    figures = [name for section in metrics["sections"].values() for name in section["figures"]]
+    assert {"pixel_dependency.png", "pixel_samples.png", "pixel_training_curves.png", "snippet_copies.png"} <= set(
+        figures)
+    assert "layers.Conv2D(64, (3,3), padding='same', activation='relu')," in report  # the snippet, printed
 
 
 def test_snippet_parameter_count_by_hand():
     # The article's snippet on its implied 32x32 RGB input: 3x3 kernels 3->64->128->256, then 1x1 256->3.
-    snippet = load_file(PIXELS).load_snippet().build()
+    snippet = snippets.run("pixelrnn_like").build()
     assert snippet.count_params() == (9 * 3 * 64 + 64) + (9 * 64 * 128 + 128) + (9 * 128 * 256 + 256) + (256 * 3 + 3)

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
@@ -7,7 +5,8 @@ import tensorflow as tf
 
 import tfdl
 from tests.pixel_checks import all_binary_images, check_trains_like_float32, raster_jacobian
-from tfdl.runner import load_file
+from tfdl.reproductions import snippets
+from tfdl.reproductions.autoregressive.pixels import dependency_map
 
 
 def tiny(shape=(5, 5, 1), **kwargs):
@@ -119,13 +118,12 @@ def test_bad_input():
 
 
 def load_snippet():
-    return load_file(Path(__file__).resolve().parents[1] / "reproductions" / "snippets" / "pixelrnn_like.py")
+    return snippets.run("pixelrnn_like")
 
 
 def output_gradient(model, x, r, c):
     """The reproduction's gradient map: |d sum_k output[:, r, c, k] / d x| summed over images."""
-    path = Path(__file__).resolve().parents[1] / "reproductions" / "autoregressive_pixels.py"
-    return load_file(path).dependency_map(model, x, r, c)
+    return dependency_map(model, x, r, c)
 
 
 def test_article_snippet_depends_on_later_pixels_pixel_models_do_not():

@@ -1,0 +1,37 @@
+"""Autoregressive models: NADE, MADE, PixelRNN (article 000), reproduced.
+
+Sections, in the article's order: (1) the factorisation and NADE's equation
+next to the one implemented; (2) NADE against an RBM (a deterministic
+alternative); (3) MADE: masks, one parallel pass against NADE's recursion,
+deep against shallow, the mask ensemble; (4) samples and sampling time;
+(5) PixelCNN and PixelRNN (Row LSTM, Diagonal BiLSTM); (6) the article's
+Conv2D snippet; (7) the applications, of which time-series forecasting is
+run; (8) the article's table of autoregressive against other generative
+models, measured against tfdl's VAE; (9) the papers' numbers; (10) every
+item of the article and where it is covered. Each section judges its own
+claims with a criterion fixed in its module before the run.
+"""
+
+from tfdl.reproductions.autoregressive.comparison import Comparison, Papers
+from tfdl.reproductions.autoregressive.forecasting import Forecasting
+from tfdl.reproductions.autoregressive.items import ArticleItems
+from tfdl.reproductions.autoregressive.made import Made
+from tfdl.reproductions.autoregressive.nade import Equation, NadeRbm
+from tfdl.reproductions.autoregressive.pixels import Pixels
+from tfdl.reproductions.autoregressive.sampling import Sampling
+from tfdl.reproductions.autoregressive.snippet import Snippet
+
+TITLE = "Autoregressive models: NADE, MADE, PixelRNN"
+INTRO = (
+    "Article 000 (Hindi): a model is autoregressive when every variable depends on the ones before it, "
+    "`P(x) = Π P(xᵢ | x₁, …, xᵢ₋₁)`, which factorises the whole distribution sequentially. Each claim quotes "
+    "the article, names what was measured and the baseline it faced, and is judged by a criterion fixed in "
+    "`tfdl/reproductions/autoregressive/` before the run: test NLL differences beyond 0.5 nats and 2 standard "
+    "errors over seeds (at least 3 per side); timings in log10 seconds beyond a factor of 2 and 2 standard "
+    "errors over timed repeats; exact properties against a bound. ± is a standard error."
+)
+SECTIONS = [
+    Equation(), NadeRbm(), Made(), Sampling(),
+    # The papers' UCI density table (issue 18) goes here: after NADE and MADE, before the pixel models.
+    Pixels(), Snippet(), Forecasting(), Comparison(), Papers(), ArticleItems(),
+]
