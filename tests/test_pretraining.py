@@ -127,7 +127,7 @@ def test_relu_stack_reconstructs_relu_features_by_squared_error():
     np.testing.assert_array_equal(twin.encoder.kernel.numpy(), kernel)
     x = np.array([[2.0, 0.0]], np.float32)
     reconstruction = np.array([[1.5, 1.0]], np.float32)
-    assert float(layer.compute_loss(x, y_pred=reconstruction)) == pytest.approx(0.5 * (0.25 + 1.0))
+    assert float(layer.reconstruction_error(x, reconstruction)) == pytest.approx(0.5 * (0.25 + 1.0))
 
 
 def test_bad_arguments_raise_value_error():

@@ -30,6 +30,7 @@ import keras
 import numpy as np
 
 from tfdl import validation
+from tfdl.models.base import OwnLossModel
 
 ACTIVATIONS = ("sigmoid", "relu")
 RECONSTRUCTIONS = ("cross_entropy", "squared_error")
@@ -121,7 +122,7 @@ def to_classifier(layers, num_classes, freeze=False, name="pretrained_classifier
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
-class AutoencoderLayer(keras.Model):
+class AutoencoderLayer(OwnLossModel):
     """One (denoising) autoencoder layer for stacking: ``h = f(x W + b)``.
 
     Trained by ``fit(x)`` to reconstruct ``x`` from a corrupted copy (masking
@@ -130,7 +131,8 @@ class AutoencoderLayer(keras.Model):
     (inputs in [0, 1]) ``r`` are logits and the loss is the cross-entropy of
     ``sigmoid(r)``; with ``"squared_error"`` (real inputs, e.g. ReLU features
     of the layer below, for which the cross-entropy is unbounded below) ``r``
-    is the reconstruction and the loss ``sum((x - r)^2) / 2``.
+    is the reconstruction and the loss ``sum((x - r)^2) / 2``. ``compile``
+    takes no ``loss`` or ``metrics``: the layer trains on its own loss.
 
     Args:
         units: hidden units.
@@ -140,6 +142,8 @@ class AutoencoderLayer(keras.Model):
         activation: ``f``, ``"sigmoid"`` or ``"relu"``.
         reconstruction: the loss, ``"cross_entropy"`` or ``"squared_error"``.
     """
+
+    own_loss = "the reconstruction error of its input"
 
     def __init__(self, units, corruption=0.0, seed=None, activation="sigmoid", reconstruction="cross_entropy",
                  **kwargs):
@@ -174,11 +178,16 @@ class AutoencoderLayer(keras.Model):
             x = keras.ops.where(keep, x, 0.0)
         return self.decoder(self.encoder(x))
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def compute_losses(self, x, training):
+        return {"loss": self.reconstruction_error(x, self(x, training=training))}
+
+    def reconstruction_error(self, x, reconstruction):
+        """The loss: the mean over the batch of the cross-entropy (``reconstruction``
+        are logits) or the squared error ``sum((x - r)^2) / 2``."""
         if self.reconstruction == "cross_entropy":
-            error = keras.ops.binary_crossentropy(x, y_pred, from_logits=True)
+            error = keras.ops.binary_crossentropy(x, reconstruction, from_logits=True)
         else:
-            error = 0.5 * keras.ops.square(x - y_pred)
+            error = 0.5 * keras.ops.square(x - reconstruction)
         return keras.ops.mean(keras.ops.sum(error, axis=-1))
 
     def get_config(self):

@@ -29,7 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdl import validation
-from tfdl.models._own_loss import OwnLossModel
+from tfdl.models.base import OwnLossModel
 from tfdl.models.rbm import RBM
 from tfdl.pretraining import LayerwiseStack, greedy_layerwise
 
@@ -56,7 +56,7 @@ class DBN(OwnLossModel, LayerwiseStack):
     own_loss = "each RBM's contrastive divergence, layer by layer"
 
     def __init__(self, hidden_units=(500, 500, 2000), visible="bernoulli", k=1, persistent=False, seed=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(metric_names=(), **kwargs)  # fit reports each RBM's metrics
         self.hidden_units = validation.positive_ints(hidden_units, "hidden_units")
         self.visible = visible
         self.k = k

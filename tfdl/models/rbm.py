@@ -46,7 +46,7 @@ import tensorflow as tf
 
 from tfdl import data, validation
 from tfdl.models import partition
-from tfdl.models._own_loss import OwnLossModel
+from tfdl.models.base import OwnLossModel
 from tfdl.models.partition import MAX_ENUMERATED_UNITS, AISEstimate, ais_schedule  # noqa: F401 (public here too)
 from tfdl.models.rbm_sklearn import BernoulliRBMInterface
 
@@ -59,7 +59,7 @@ def _bernoulli(probs, uniform):
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
-class RBM(BernoulliRBMInterface, OwnLossModel, keras.Model):
+class RBM(BernoulliRBMInterface, OwnLossModel):
     """Restricted Boltzmann machine with CD-k or persistent CD-k training.
 
     ``fit`` (arrays, datasets, generators), ``train_on_batch`` and
@@ -142,9 +142,16 @@ class RBM(BernoulliRBMInterface, OwnLossModel, keras.Model):
         accept_probabilities=False,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.n_hidden = validation.positive_int(n_hidden, "n_hidden")
-        self.visible = validation.one_of(visible, VISIBLE_TYPES, "visible")
+        n_hidden = validation.positive_int(n_hidden, "n_hidden")
+        validation.one_of(visible, VISIBLE_TYPES, "visible")
+        available = MONITORS if visible == "bernoulli" else ("reconstruction", "free_energy")
+        monitor = tuple(available if monitor is None else monitor)
+        for name in monitor:
+            validation.one_of(name, available, "monitor")
+        super().__init__(metric_names=("loss",) + monitor, **kwargs)
+        self.n_hidden = n_hidden
+        self.visible = visible
+        self.monitor = monitor
         self.k = validation.positive_int(k, "k")
         self.persistent = bool(persistent)
         if num_chains is not None:
@@ -158,18 +165,12 @@ class RBM(BernoulliRBMInterface, OwnLossModel, keras.Model):
         self.seed = seed
         self._sample_seeds = np.random.default_rng(seed)
         self._op_seeds_traced = 0
-        available = MONITORS if self.visible == "bernoulli" else ("reconstruction", "free_energy")
-        self.monitor = tuple(available if monitor is None else monitor)
-        for name in self.monitor:
-            validation.one_of(name, available, "monitor")
         if accept_probabilities and self.visible != "bernoulli":
             raise ValueError(
                 "accept_probabilities needs visible='bernoulli'. "
                 f"Received: accept_probabilities={accept_probabilities}, visible={visible!r}"
             )
         self.accept_probabilities = bool(accept_probabilities)
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in ("loss",) + self.monitor}
-        self._check_batches = True
 
     def build(self, input_shape):
         n_visible = input_shape[-1]
@@ -193,10 +194,6 @@ class RBM(BernoulliRBMInterface, OwnLossModel, keras.Model):
             )
         self.built = True
 
-    @property
-    def metrics(self):
-        return list(self._trackers.values())
-
     # ----- inputs ------------------------------------------------------------------
     def _check(self, v, name="v", dtype=None):
         """``v`` as a tensor of ``dtype`` (default: the compute dtype), shape checked."""
@@ -218,13 +215,6 @@ class RBM(BernoulliRBMInterface, OwnLossModel, keras.Model):
             self.build(x.shape)
         validation.feature_shape(x, (self.n_visible,), name)
         return self._check_values(x, name)
-
-    def _check_in_step(self, check):
-        """Whether the training step checks each batch (datasets, generators) or
-        the data were checked eagerly (arrays); switching retraces the step."""
-        if check != self._check_batches:
-            self._check_batches = check
-            self.train_function = None
 
     # ----- conditionals and energies -------------------------------------------------
     def _hidden_pre(self, v):
@@ -361,24 +351,21 @@ class RBM(BernoulliRBMInterface, OwnLossModel, keras.Model):
         return tf.random.normal([batch, self.n_visible], seed=self._op_seed(), dtype=self.compute_dtype)
 
     def fit(self, x=None, *args, **kwargs):
-        """Keras ``fit``; an array ``x`` is checked once here and fed through
-        ``tfdl.data.batches`` (one input thread; shuffling seeded by ``seed``)
-        unless ``validation_split`` or ``sample_weight`` needs Keras's own
-        array handling. Other inputs (datasets, generators) are checked batch
-        by batch inside the training step, which costs ~15% speed."""
-        in_memory = isinstance(x, (np.ndarray, tf.Tensor))
-        if in_memory:
+        """Keras ``fit``; an array ``x`` is checked here first (a ValueError
+        before any training) and fed through ``tfdl.data.batches`` (one input
+        thread; shuffling seeded by ``seed``) unless ``validation_split`` or
+        ``sample_weight`` needs Keras's own array handling. Every batch of
+        every input is checked again inside the step (``check_batch``)."""
+        if isinstance(x, (np.ndarray, tf.Tensor)):
             x = self._check_array(x)
             if not args and not kwargs.get("validation_split") and kwargs.get("sample_weight") is None:
                 x = data.batches(x, kwargs.pop("batch_size", None) or 32, kwargs.get("shuffle", True), self.seed)
                 kwargs["shuffle"] = False  # the pipeline shuffles
-        self._check_in_step(not in_memory)
         return super().fit(x, *args, **kwargs)
 
     def train_on_batch(self, x=None, *args, **kwargs):
         """Keras ``train_on_batch``: one update on the batch ``x``, checked here."""
         x = self._check_array(x)
-        self._check_in_step(False)
         return super().train_on_batch(x, *args, **kwargs)
 
     def contrastive_divergence(self, v):
@@ -433,17 +420,16 @@ class RBM(BernoulliRBMInterface, OwnLossModel, keras.Model):
         stats["chain"] = chain
         return grads, stats
 
-    def _batch(self, data, check):
-        """The visible batch of a step, in the compute dtype; builds a fresh model
-        from its width and checks its values first when ``check``."""
-        v = data[0] if isinstance(data, (tuple, list)) else data
+    def check_batch(self, v):
+        """The visible batch of a step in the compute dtype, its shape and values
+        checked (before the cast); builds a fresh model from its width."""
         if not self.built:
             self.build(v.shape)
-        return self._check(self._check_values(v, "x") if check else v, "x")
+        return self._check(self._check_values(v, "x"), "x")
 
     def train_step(self, data):
         with self._op_seeds_of_step():
-            v = self._batch(data, self._check_batches)
+            v = self.check_batch(self.unpack(data))
             grads, stats = self.contrastive_divergence(v)
             logs = self._update_metrics(v, stats)  # before the update, like the statistics
             # The gradient of the loss, in the variables' dtype, scaled as a loss
@@ -456,7 +442,7 @@ class RBM(BernoulliRBMInterface, OwnLossModel, keras.Model):
 
     def test_step(self, data):
         with self._op_seeds_of_step():
-            v = self._batch(data, check=True)
+            v = self.check_batch(self.unpack(data))
             return self._update_metrics(v, self.contrastive_divergence(v)[1])
 
     def _update_metrics(self, v, stats):
@@ -478,9 +464,7 @@ class RBM(BernoulliRBMInterface, OwnLossModel, keras.Model):
         if "pseudo_ll" in self.monitor:
             unit = tf.random.uniform([tf.shape(v)[0]], maxval=self.n_visible, dtype=tf.int32, seed=self._op_seed())
             values["pseudo_ll"] = self.n_visible * self._log_conditional(v, hidden_pre, free_energy, unit)
-        for name, tracker in self._trackers.items():
-            tracker.update_state(values[name])
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
+        return self.update_metrics(values)
 
     def _log_conditional(self, v, hidden_pre, free_energy, unit):
         """``log p(v_i | v_-i) = log sigmoid(F(v with v_i flipped) - F(v))`` for
