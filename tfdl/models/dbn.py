@@ -31,7 +31,7 @@ import tensorflow as tf
 from tfdl import validation
 from tfdl.models.base import OwnLossModel
 from tfdl.models.rbm import RBM
-from tfdl.pretraining import LayerwiseStack, greedy_layerwise
+from tfdl.models.layerwise import LayerwiseStack, greedy_layerwise
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
@@ -81,7 +81,7 @@ class DBN(OwnLossModel, LayerwiseStack):
         self.compile(**keras.saving.deserialize_keras_object(config))
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, shuffle=True):
-        """Greedy layer-wise training (``tfdl.pretraining.greedy_layerwise``).
+        """Greedy layer-wise training (``tfdl.models.layerwise.greedy_layerwise``).
 
         Args:
             x: binary (or real, for Gaussian units) array ``[n, n_visible]``.
