@@ -2,9 +2,9 @@ import keras
 import numpy as np
 import pytest
 
-from tfdl import pretraining
-from tfdl.models import RBM
-from tfdl.pretraining import AutoencoderLayer, StackedAutoencoder, greedy_layerwise, to_classifier
+import importlib
+
+from tfdl.models import RBM, AutoencoderLayer, StackedAutoencoder, greedy_layerwise, to_classifier
 
 
 def _data(n=120, width=16, seed=0):
@@ -127,7 +127,7 @@ def test_relu_stack_reconstructs_relu_features_by_squared_error():
     np.testing.assert_array_equal(twin.encoder.kernel.numpy(), kernel)
     x = np.array([[2.0, 0.0]], np.float32)
     reconstruction = np.array([[1.5, 1.0]], np.float32)
-    assert float(layer.compute_loss(x, y_pred=reconstruction)) == pytest.approx(0.5 * (0.25 + 1.0))
+    assert float(layer.reconstruction_error(x, reconstruction)) == pytest.approx(0.5 * (0.25 + 1.0))
 
 
 def test_bad_arguments_raise_value_error():
@@ -144,4 +144,15 @@ def test_bad_arguments_raise_value_error():
     with pytest.raises(ValueError, match="epochs"):
         greedy_layerwise([RBM(3), RBM(2)], _data(), epochs=(1,))
     with pytest.raises(ValueError, match="num_classes=0"):
-        pretraining.to_classifier([RBM(3)], 0)
+        to_classifier([RBM(3)], 0)
+
+
+def test_tfdl_pretraining_is_a_deprecated_alias_of_tfdl_models():
+    import tfdl.pretraining
+
+    with pytest.warns(DeprecationWarning, match="import .*StackedAutoencoder.* from tfdl.models"):
+        module = importlib.reload(tfdl.pretraining)
+    assert module.StackedAutoencoder is StackedAutoencoder
+    assert (module.AutoencoderLayer, module.greedy_layerwise, module.to_classifier) == (
+        AutoencoderLayer, greedy_layerwise, to_classifier
+    )

@@ -5,7 +5,7 @@ imported, so ``import tfdl`` must come before ``import keras`` when the
 environment sets another backend.
 
 ``import tfdl`` registers every tfdl layer and model with Keras (it imports
-``tfdl.models``, which imports ``tfdl.layers`` and ``tfdl.pretraining``), so
+``tfdl.models``, which imports ``tfdl.layers``), so
 it must come before ``keras.saving.load_model`` of a tfdl model: Keras only
 imports its own modules when it reads a ``.keras`` file. The command line
 (``python -m tfdl``, the ``tfdl`` script) skips that import so that ``--help``
@@ -26,11 +26,12 @@ if os.environ["KERAS_BACKEND"] != "tensorflow":
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 __version__ = "0.1.0"
-__all__ = ["data", "evaluate", "layers", "models", "pretraining"]
+__all__ = ["data", "evaluate", "layers", "models"]
+_SUBMODULES = (*__all__, "pretraining")  # tfdl.pretraining: deprecated, kept importable
 
 
 def __getattr__(name):
-    if name in __all__:
+    if name in _SUBMODULES:
         return importlib.import_module(f"tfdl.{name}")
     raise AttributeError(f"module 'tfdl' has no attribute {name!r}")
 

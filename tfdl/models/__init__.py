@@ -10,3 +10,5 @@ from tfdl.models.pixelcnn import PixelCNN  # noqa: E402,F401
 from tfdl.models.pixelrnn import PixelRNN  # noqa: E402,F401
 from tfdl.models.rbm import RBM  # noqa: E402,F401
 from tfdl.models.dbn import DBN  # noqa: E402,F401
+from tfdl.models.layerwise import LayerwiseStack, greedy_layerwise, to_classifier  # noqa: E402,F401
+from tfdl.models.stacked_autoencoder import AutoencoderLayer, StackedAutoencoder  # noqa: E402,F401

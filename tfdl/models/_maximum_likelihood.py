@@ -2,26 +2,19 @@
 
 ``model.fit(x)`` with x alone minimises the mean negative log-likelihood in
 nats; ``evaluate`` and validation report it as ``loss``. ``compile`` takes no
-``loss`` or ``metrics`` (``OwnLossModel``). Log-likelihoods are summed in the
+``loss`` or ``metrics`` (``tfdl.models.base.OwnLossModel``). Log-likelihoods are summed in the
 variable dtype (float32 under ``mixed_float16``, where the loss is scaled by
 the optimizer's loss scale before the gradients are taken).
 """
 
-import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
-from tfdl.models._own_loss import OwnLossModel
+from tfdl.models.base import OwnLossModel, bernoulli_log_prob
 
 
-def bernoulli_log_prob(x, logits):
-    """``sum_i log Bernoulli(x_i; sigmoid(logits_i))`` over the last axis, in nats."""
-    return ops.sum(x * logits - ops.softplus(logits), axis=-1)
-
-
-class NegativeLogLikelihoodModel(OwnLossModel, keras.Model):
-    """A ``keras.Model`` whose ``train_step`` minimises ``-mean(training_log_prob(x))``
+class NegativeLogLikelihoodModel(OwnLossModel):
+    """An ``OwnLossModel`` whose ``fit`` minimises ``-mean(training_log_prob(x))``
     (plus any layer losses); ``evaluate`` reports ``-mean(log_prob(x))`` as ``loss``.
 
     Shared by the vector models (MADE, NADE) and the pixel models (PixelCNN,
@@ -30,38 +23,21 @@ class NegativeLogLikelihoodModel(OwnLossModel, keras.Model):
 
     own_loss = "the mean negative log-likelihood of x, in nats"
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-
-    @property
-    def metrics(self):
-        return [self.loss_tracker]
-
     def training_log_prob(self, x):
         """The log-likelihood ``[batch]`` maximised during training."""
         return self.log_prob(x)
 
-    def train_step(self, data):
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        with tf.GradientTape() as tape:
-            loss = -ops.mean(self.training_log_prob(x))
-            if self.losses:
-                loss = loss + ops.cast(ops.sum(self.losses), loss.dtype)
-            scaled_loss = self.scaled_for_update(loss)
-        gradients = tape.gradient(scaled_loss, self.trainable_variables)
-        self.optimizer.apply(gradients, self.trainable_variables)
-        self.loss_tracker.update_state(loss)
-        return {"loss": self.loss_tracker.result()}
-
-    def test_step(self, data):
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        self.loss_tracker.update_state(-ops.mean(self.log_prob(x)))
-        return {"loss": self.loss_tracker.result()}
+    def compute_losses(self, x, training):
+        if not training:
+            return {"loss": -ops.mean(self.log_prob(x))}
+        loss = -ops.mean(self.training_log_prob(x))
+        if self.losses:
+            loss = loss + ops.cast(ops.sum(self.losses), loss.dtype)
+        return {"loss": loss}
 
 
 class MaximumLikelihoodModel(NegativeLogLikelihoodModel):
-    """A ``keras.Model`` whose ``train_step`` maximises ``training_log_prob(x)``.
+    """A ``NegativeLogLikelihoodModel`` over binary vectors, with a seed.
 
     Args:
         seed: int seed of everything random the model draws, its initial

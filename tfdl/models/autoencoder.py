@@ -1,8 +1,8 @@
 """A deterministic autoencoder: the baseline a variational autoencoder improves on.
 
 The module also holds what the autoencoder and ``tfdl.models.VAE`` share: the
-likelihood of the data given the decoder's output, the input checks, and the
-training step on a loss of the model's own.
+likelihood of the data given the decoder's output, the input checks and the
+encoder/decoder plumbing (training itself is ``tfdl.models.base.OwnLossModel``'s).
 """
 
 import keras
@@ -12,7 +12,7 @@ import tensorflow_probability as tfp
 from keras import ops
 
 from tfdl import validation
-from tfdl.models._own_loss import OwnLossModel
+from tfdl.models.base import OwnLossModel, bernoulli_log_prob
 
 tfd = tfp.distributions
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -43,13 +43,12 @@ def log_likelihood(likelihood, x, params, log_scale=None):
     """log p(x | z) in nats, ``[batch]``, summed over the data dimensions.
 
     The Bernoulli case is the closed form ``x * logits - softplus(logits)``
-    (binary cross-entropy with logits), equal to ``data_distribution(...)
-    .log_prob(x)`` (the tests check it against ``tfp``) and 2.3x faster than
-    ``tfd.Bernoulli`` under XLA on CPU (keras.io VAE training step, measured).
+    (``tfdl.models.base.bernoulli_log_prob``, binary cross-entropy with
+    logits), equal to ``data_distribution(...).log_prob(x)`` (the tests check
+    it against ``tfp``) and faster than ``tfd.Bernoulli``.
     """
-    axes = tuple(range(1, len(params.shape)))
     if likelihood == "bernoulli":
-        return ops.sum(x * params - ops.softplus(params), axis=axes)
+        return bernoulli_log_prob(x, params)
     return data_distribution(likelihood, params, log_scale).log_prob(x)
 
 
@@ -75,24 +74,17 @@ def check_input(x, encoder, likelihood, name="x", dtype="float32"):
     return validation.unit_interval(x, name) if likelihood == "bernoulli" else x
 
 
-def unpack_x(data):
-    """The inputs of a ``fit``/``evaluate`` batch given as ``x`` or ``(x, ...)``."""
-    return data[0] if isinstance(data, (tuple, list)) else data
-
-
 class _EncoderDecoder(OwnLossModel):
     """What Autoencoder and VAE share.
 
-    ``compile`` rejects ``loss``/``metrics`` (the model trains on its own
-    loss); ``fit`` and ``evaluate`` check the arrays they get (ValueError);
-    the training step casts the inputs to the model's variable dtype, keeps
-    the losses in it (float32 under ``mixed_float16``, whose optimizer scales
-    the loss) and minimizes the first of ``_compute_losses``; the encoder and
+    Training is ``OwnLossModel``'s; ``fit`` and ``evaluate`` check the
+    arrays they get (ValueError); each batch (``check_batch``) is cast to the
+    model's variable dtype, where the losses stay (float32 under
+    ``mixed_float16``, whose optimizer scales the loss); the encoder and
     decoder are rebuilt from their serialized configs.
 
     A subclass sets ``likelihood_family``, ``log_scale``, ``encoder`` and
-    ``decoder``, and defines ``_compute_losses(x, training)``, whose values
-    match ``metrics`` one to one.
+    ``decoder``, and defines ``compute_losses(x, training)``.
     """
 
     @classmethod
@@ -119,25 +111,9 @@ class _EncoderDecoder(OwnLossModel):
         self._check_arrays(x)
         return super().evaluate(x, y, **kwargs)
 
-    # Training ----------------------------------------------------------------
-
-    def train_step(self, data):
-        x = ops.cast(unpack_x(data), self.variable_dtype)
-        with tf.GradientTape() as tape:
-            losses = self._compute_losses(x, training=True)
-            scaled_loss = self.scaled_for_update(losses[0])
-        gradients = tape.gradient(scaled_loss, self.trainable_variables)
-        self.optimizer.apply(gradients, self.trainable_variables)
-        return self._update_trackers(losses)
-
-    def test_step(self, data):
-        x = ops.cast(unpack_x(data), self.variable_dtype)
-        return self._update_trackers(self._compute_losses(x, training=False))
-
-    def _update_trackers(self, losses):
-        for tracker, value in zip(self.metrics, losses):
-            tracker.update_state(value)
-        return {tracker.name: tracker.result() for tracker in self.metrics}
+    def check_batch(self, x):
+        """The batch in the variable dtype (the arrays of ``fit`` are checked eagerly)."""
+        return ops.cast(x, self.variable_dtype)
 
     # The decoder -------------------------------------------------------------
 
@@ -175,7 +151,7 @@ class _EncoderDecoder(OwnLossModel):
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
-class Autoencoder(_EncoderDecoder, keras.Model):
+class Autoencoder(_EncoderDecoder):
     """An encoder to one latent point and a decoder back, trained to reconstruct.
 
     The loss is the negative log-likelihood of the input under the decoder's
@@ -215,20 +191,15 @@ class Autoencoder(_EncoderDecoder, keras.Model):
             if likelihood == "gaussian"
             else None
         )
-        self.loss_tracker = keras.metrics.Mean(name="loss")
         self.built = encoder.built and decoder.built  # weights exist: saving needs no call
-
-    @property
-    def metrics(self):
-        return [self.loss_tracker]
 
     def call(self, inputs, training=False):
         """The reconstruction: ``reconstruct`` without its eager checks."""
         return self._mean(self._params(self.encoder(inputs, training=training), training))
 
-    def _compute_losses(self, x, training):
+    def compute_losses(self, x, training):
         params = self._params(self.encoder(x, training=training), training)
-        return (-ops.mean(self._log_likelihood(x, params)),)
+        return {"loss": -ops.mean(self._log_likelihood(x, params))}
 
     def encode(self, x):
         """The latent point ``[batch, latent_dim]`` of each input."""

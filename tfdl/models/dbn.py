@@ -29,9 +29,9 @@ import numpy as np
 import tensorflow as tf
 
 from tfdl import validation
-from tfdl.models._own_loss import OwnLossModel
+from tfdl.models.base import OwnLossModel
 from tfdl.models.rbm import RBM
-from tfdl.pretraining import LayerwiseStack, greedy_layerwise
+from tfdl.models.layerwise import LayerwiseStack, greedy_layerwise
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
@@ -56,7 +56,7 @@ class DBN(OwnLossModel, LayerwiseStack):
     own_loss = "each RBM's contrastive divergence, layer by layer"
 
     def __init__(self, hidden_units=(500, 500, 2000), visible="bernoulli", k=1, persistent=False, seed=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(metric_names=(), **kwargs)  # fit reports each RBM's metrics
         self.hidden_units = validation.positive_ints(hidden_units, "hidden_units")
         self.visible = visible
         self.k = k
@@ -81,7 +81,7 @@ class DBN(OwnLossModel, LayerwiseStack):
         self.compile(**keras.saving.deserialize_keras_object(config))
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, shuffle=True):
-        """Greedy layer-wise training (``tfdl.pretraining.greedy_layerwise``).
+        """Greedy layer-wise training (``tfdl.models.layerwise.greedy_layerwise``).
 
         Args:
             x: binary (or real, for Gaussian units) array ``[n, n_visible]``.

@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from tfdl import validation
 from tfdl.models._maximum_likelihood import NegativeLogLikelihoodModel
+from tfdl.models.base import bernoulli_log_prob, categorical_log_prob
 
 LEVELS = 256
 
@@ -158,12 +159,9 @@ class PixelAutoregressiveModel(NegativeLogLikelihoodModel):
         if self.distribution == "bernoulli":
             x = validation.binary(x)
             logits = self(x)
-            x = keras.ops.cast(x, logits.dtype)
-            return keras.ops.sum(x * logits - keras.ops.softplus(logits), axis=(1, 2, 3))
+            return bernoulli_log_prob(keras.ops.cast(x, logits.dtype), logits)
         x = intensities(x)
-        log_probs = keras.ops.log_softmax(self(x), axis=-1)
-        observed = keras.ops.one_hot(keras.ops.cast(x, "int32"), LEVELS, dtype=log_probs.dtype)
-        return keras.ops.sum(observed * log_probs, axis=(1, 2, 3, 4))
+        return categorical_log_prob(x, self(x))
 
     def sample(self, num, seed=None, method="cached"):
         """Draws ``num`` images ``[num, H, W, C]`` pixel by pixel.

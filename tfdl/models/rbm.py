@@ -8,6 +8,12 @@ Free energy ``F(v) = -log sum_h exp(-E(v, h)) = -v.b - sum_j softplus(c_j + (vW)
 and ``log p(v) = -F(v) - log Z``. Gaussian visible units (unit variance, for
 standardized real data) replace ``-v.b`` by ``||v - b||^2 / 2``.
 
+This module holds the model, its conditionals, Gibbs sampling and CD/PCD
+training. ``log Z`` (exact by enumeration, or AIS along the RBM's annealing
+path) is computed by ``tfdl.models.partition``, which works for any energy
+model; scikit-learn's ``BernoulliRBM`` interface is in
+``tfdl.models.rbm_sklearn``.
+
 Random numbers. The training step draws its noise with TensorFlow's stateful
 ``tf.random.uniform`` op with an op-level seed: measured here on a shared
 2-core CPU (RBM 784-256, batch 100, CD-1) it ran ~31,000-38,000 examples/s,
@@ -31,7 +37,6 @@ References:
     quantitative analysis of deep belief networks (AIS).
 """
 
-import collections
 import contextlib
 import math
 
@@ -40,44 +45,13 @@ import numpy as np
 import tensorflow as tf
 
 from tfdl import data, validation
-from tfdl.models._own_loss import OwnLossModel
+from tfdl.models import partition
+from tfdl.models.base import OwnLossModel
+from tfdl.models.partition import MAX_ENUMERATED_UNITS, AISEstimate, ais_schedule  # noqa: F401 (public here too)
+from tfdl.models.rbm_sklearn import BernoulliRBMInterface
 
 VISIBLE_TYPES = ("bernoulli", "gaussian")
 MONITORS = ("reconstruction", "pseudo_ll", "free_energy")
-MAX_ENUMERATED_UNITS = 20
-AIS_PROGRESS_CHUNKS = 50  # the AIS schedule runs in this many compiled chunks when verbose
-
-AISEstimate = collections.namedtuple("AISEstimate", ["log_z", "lower", "upper"])
-AISEstimate.__doc__ = """AIS estimate of log Z: ``log_z`` (first element), and
-``lower``/``upper``, log of (mean weight -/+ 3 standard errors)."""
-
-
-def ais_schedule(num_betas):
-    """Inverse temperatures 0 = beta_0 < ... < beta_K = 1 for AIS.
-
-    Follows Salakhutdinov & Murray (2008): uniform steps on [0, 0.5], [0.5, 0.9]
-    and [0.9, 1] holding 500 : 4000 : 10000 of the points (their 14,500-point
-    schedule with steps 1e-3, 1e-4, 1e-5 when ``num_betas=14501``).
-    """
-    num_betas = validation.positive_int(num_betas, "num_betas")
-    if num_betas < 4:
-        raise ValueError(f"Expected num_betas >= 4. Received: num_betas={num_betas}")
-    n1 = max(1, round((num_betas - 1) * 500 / 14500))
-    n2 = max(1, round((num_betas - 1) * 4000 / 14500))
-    n3 = max(1, num_betas - 1 - n1 - n2)
-    return np.concatenate(
-        [
-            np.linspace(0.0, 0.5, n1, endpoint=False),
-            np.linspace(0.5, 0.9, n2, endpoint=False),
-            np.linspace(0.9, 1.0, n3 + 1),
-        ]
-    ).astype(np.float32)
-
-
-def _binary_states(n):
-    """All 2**n binary vectors of length n, ``[2**n, n]`` float32."""
-    codes = np.arange(2**n)[:, None]
-    return ((codes >> np.arange(n)[None, :]) & 1).astype(np.float32)
 
 
 def _bernoulli(probs, uniform):
@@ -85,7 +59,7 @@ def _bernoulli(probs, uniform):
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
-class RBM(OwnLossModel, keras.Model):
+class RBM(BernoulliRBMInterface, OwnLossModel):
     """Restricted Boltzmann machine with CD-k or persistent CD-k training.
 
     ``fit`` (arrays, datasets, generators), ``train_on_batch`` and
@@ -168,9 +142,16 @@ class RBM(OwnLossModel, keras.Model):
         accept_probabilities=False,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.n_hidden = validation.positive_int(n_hidden, "n_hidden")
-        self.visible = validation.one_of(visible, VISIBLE_TYPES, "visible")
+        n_hidden = validation.positive_int(n_hidden, "n_hidden")
+        validation.one_of(visible, VISIBLE_TYPES, "visible")
+        available = MONITORS if visible == "bernoulli" else ("reconstruction", "free_energy")
+        monitor = tuple(available if monitor is None else monitor)
+        for name in monitor:
+            validation.one_of(name, available, "monitor")
+        super().__init__(metric_names=("loss",) + monitor, **kwargs)
+        self.n_hidden = n_hidden
+        self.visible = visible
+        self.monitor = monitor
         self.k = validation.positive_int(k, "k")
         self.persistent = bool(persistent)
         if num_chains is not None:
@@ -184,18 +165,12 @@ class RBM(OwnLossModel, keras.Model):
         self.seed = seed
         self._sample_seeds = np.random.default_rng(seed)
         self._op_seeds_traced = 0
-        available = MONITORS if self.visible == "bernoulli" else ("reconstruction", "free_energy")
-        self.monitor = tuple(available if monitor is None else monitor)
-        for name in self.monitor:
-            validation.one_of(name, available, "monitor")
         if accept_probabilities and self.visible != "bernoulli":
             raise ValueError(
                 "accept_probabilities needs visible='bernoulli'. "
                 f"Received: accept_probabilities={accept_probabilities}, visible={visible!r}"
             )
         self.accept_probabilities = bool(accept_probabilities)
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in ("loss",) + self.monitor}
-        self._check_batches = True
 
     def build(self, input_shape):
         n_visible = input_shape[-1]
@@ -219,10 +194,6 @@ class RBM(OwnLossModel, keras.Model):
             )
         self.built = True
 
-    @property
-    def metrics(self):
-        return list(self._trackers.values())
-
     # ----- inputs ------------------------------------------------------------------
     def _check(self, v, name="v", dtype=None):
         """``v`` as a tensor of ``dtype`` (default: the compute dtype), shape checked."""
@@ -244,13 +215,6 @@ class RBM(OwnLossModel, keras.Model):
             self.build(x.shape)
         validation.feature_shape(x, (self.n_visible,), name)
         return self._check_values(x, name)
-
-    def _check_in_step(self, check):
-        """Whether the training step checks each batch (datasets, generators) or
-        the data were checked eagerly (arrays); switching retraces the step."""
-        if check != self._check_batches:
-            self._check_batches = check
-            self.train_function = None
 
     # ----- conditionals and energies -------------------------------------------------
     def _hidden_pre(self, v):
@@ -311,8 +275,9 @@ class RBM(OwnLossModel, keras.Model):
         probs = self.hidden_probs(v)[0] if probs is None else probs
         return self._sample_visible(self.visible_probs(_bernoulli(probs, noise_h))[0], noise_v)
 
-    def _stateless_noise(self, shape, seed, step, dtype):
-        key = tf.stack([tf.cast(seed, tf.int64), tf.cast(step, tf.int64)])
+    def _stateless_noise(self, shape, key, dtype):
+        """Uniforms ``shape[0]`` (for the hidden units) and the visible noise
+        ``shape[1]`` (uniform or normal), keyed by the int64 pair ``key``."""
         uniform = tf.random.stateless_uniform(shape[0], seed=key, dtype=dtype)
         other = (
             tf.random.stateless_uniform(shape[1], seed=key + [0, 2**40], dtype=dtype)
@@ -336,7 +301,8 @@ class RBM(OwnLossModel, keras.Model):
         shapes = ([batch, self.n_hidden], [batch, self.n_visible])
 
         def body(i, v):
-            return i + 1, self._gibbs_step(v, *self._stateless_noise(shapes, seed, i, v.dtype))
+            key = tf.stack([tf.cast(seed, tf.int64), tf.cast(i, tf.int64)])
+            return i + 1, self._gibbs_step(v, *self._stateless_noise(shapes, key, v.dtype))
 
         return tf.while_loop(lambda i, v: i < steps, body, (tf.constant(0), v))[1]
 
@@ -385,24 +351,21 @@ class RBM(OwnLossModel, keras.Model):
         return tf.random.normal([batch, self.n_visible], seed=self._op_seed(), dtype=self.compute_dtype)
 
     def fit(self, x=None, *args, **kwargs):
-        """Keras ``fit``; an array ``x`` is checked once here and fed through
-        ``tfdl.data.batches`` (one input thread; shuffling seeded by ``seed``)
-        unless ``validation_split`` or ``sample_weight`` needs Keras's own
-        array handling. Other inputs (datasets, generators) are checked batch
-        by batch inside the training step, which costs ~15% speed."""
-        in_memory = isinstance(x, (np.ndarray, tf.Tensor))
-        if in_memory:
+        """Keras ``fit``; an array ``x`` is checked here first (a ValueError
+        before any training) and fed through ``tfdl.data.batches`` (one input
+        thread; shuffling seeded by ``seed``) unless ``validation_split`` or
+        ``sample_weight`` needs Keras's own array handling. Every batch of
+        every input is checked again inside the step (``check_batch``)."""
+        if isinstance(x, (np.ndarray, tf.Tensor)):
             x = self._check_array(x)
             if not args and not kwargs.get("validation_split") and kwargs.get("sample_weight") is None:
                 x = data.batches(x, kwargs.pop("batch_size", None) or 32, kwargs.get("shuffle", True), self.seed)
                 kwargs["shuffle"] = False  # the pipeline shuffles
-        self._check_in_step(not in_memory)
         return super().fit(x, *args, **kwargs)
 
     def train_on_batch(self, x=None, *args, **kwargs):
         """Keras ``train_on_batch``: one update on the batch ``x``, checked here."""
         x = self._check_array(x)
-        self._check_in_step(False)
         return super().train_on_batch(x, *args, **kwargs)
 
     def contrastive_divergence(self, v):
@@ -457,17 +420,16 @@ class RBM(OwnLossModel, keras.Model):
         stats["chain"] = chain
         return grads, stats
 
-    def _batch(self, data, check):
-        """The visible batch of a step, in the compute dtype; builds a fresh model
-        from its width and checks its values first when ``check``."""
-        v = data[0] if isinstance(data, (tuple, list)) else data
+    def check_batch(self, v):
+        """The visible batch of a step in the compute dtype, its shape and values
+        checked (before the cast); builds a fresh model from its width."""
         if not self.built:
             self.build(v.shape)
-        return self._check(self._check_values(v, "x") if check else v, "x")
+        return self._check(self._check_values(v, "x"), "x")
 
     def train_step(self, data):
         with self._op_seeds_of_step():
-            v = self._batch(data, self._check_batches)
+            v = self.check_batch(self.unpack(data))
             grads, stats = self.contrastive_divergence(v)
             logs = self._update_metrics(v, stats)  # before the update, like the statistics
             # The gradient of the loss, in the variables' dtype, scaled as a loss
@@ -480,7 +442,7 @@ class RBM(OwnLossModel, keras.Model):
 
     def test_step(self, data):
         with self._op_seeds_of_step():
-            v = self._batch(data, check=True)
+            v = self.check_batch(self.unpack(data))
             return self._update_metrics(v, self.contrastive_divergence(v)[1])
 
     def _update_metrics(self, v, stats):
@@ -502,9 +464,7 @@ class RBM(OwnLossModel, keras.Model):
         if "pseudo_ll" in self.monitor:
             unit = tf.random.uniform([tf.shape(v)[0]], maxval=self.n_visible, dtype=tf.int32, seed=self._op_seed())
             values["pseudo_ll"] = self.n_visible * self._log_conditional(v, hidden_pre, free_energy, unit)
-        for name, tracker in self._trackers.items():
-            tracker.update_state(values[name])
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
+        return self.update_metrics(values)
 
     def _log_conditional(self, v, hidden_pre, free_energy, unit):
         """``log p(v_i | v_-i) = log sigmoid(F(v with v_i flipped) - F(v))`` for
@@ -539,49 +499,7 @@ class RBM(OwnLossModel, keras.Model):
             ]
         )
 
-    # ----- scikit-learn's BernoulliRBM interface ------------------------------------
-    def score_samples(self, v, seed=None):
-        """Pseudo-log-likelihood as scikit-learn's ``BernoulliRBM.score_samples``.
-
-        Flips one unit ``i`` per example, drawn uniformly, and returns
-        ``n_visible * log sigmoid(F(v with v_i flipped) - F(v))``: an unbiased
-        but noisy estimate of ``pseudo_log_likelihood(v)`` (all units, exact).
-        With an int ``seed`` the units are those ``BernoulliRBM(random_state=seed)``
-        flips (``np.random.RandomState(seed).randint(0, n_visible, batch)``).
-
-        Args:
-            v: ``[batch, n_visible]`` binary (or in [0, 1] with
-                ``accept_probabilities``).
-            seed: int seed of the flipped units, or None.
-
-        Returns:
-            ``[batch]`` NumPy array (variable dtype).
-        """
-        v, hidden_pre, free_energy = self._pseudo_likelihood_inputs(v, "score_samples")
-        units = np.random.RandomState(self._next_seed(seed)).randint(0, self.n_visible, v.shape[0])
-        return (self.n_visible * self._log_conditional(v, hidden_pre, free_energy, units)).numpy()
-
-    @property
-    def components_(self):
-        """The kernel's transpose, ``[n_hidden, n_visible]``, as a read-only NumPy
-        snapshot (scikit-learn's ``components_``; assign to ``kernel`` to change it)."""
-        components = self.kernel.numpy().T
-        components.flags.writeable = False
-        return components
-
-    def partial_fit(self, x):
-        """One update on all of ``x`` as a single batch (``train_on_batch``), as
-        scikit-learn's ``partial_fit``; needs ``compile``. Returns the model."""
-        self.train_on_batch(x)
-        return self
-
-    def fit_transform(self, x, **kwargs):
-        """``fit(x, **kwargs)``, then the hidden probabilities of ``x`` as NumPy
-        ``[n, n_hidden]`` (scikit-learn's ``fit_transform``)."""
-        self.fit(x, **kwargs)
-        return np.asarray(self.predict(x, batch_size=kwargs.get("batch_size"), verbose=0))
-
-    # ----- likelihood --------------------------------------------------------------
+    # ----- partition function (tfdl.models.partition) ---------------------------------
     def log_partition(self, method="exact", num_betas=1000, num_runs=100, seed=None, data=None, verbose=0):
         """``log Z``, exactly or by annealed importance sampling.
 
@@ -607,34 +525,34 @@ class RBM(OwnLossModel, keras.Model):
         validation.one_of(method, ("exact", "ais"), "method")
         if method == "exact":
             return self._exact_log_partition()
-        return self._ais(
-            validation.positive_int(num_betas, "num_betas"),
-            validation.positive_int(num_runs, "num_runs"),
-            self._next_seed(seed),
-            data,
-            verbose,
-        )
+        return partition.ais(self, num_betas, num_runs, self._next_seed(seed), data, verbose)
 
     def _exact_log_partition(self):
+        """Enumerates the smaller layer (the hidden one for Gaussian visibles),
+        the other summed or integrated out in closed form."""
         kernel = tf.cast(self.kernel, tf.float64)
         b, c = tf.cast(self.visible_bias, tf.float64), tf.cast(self.hidden_bias, tf.float64)
         if self.visible == "bernoulli" and self.n_visible < self.n_hidden:
             if self.n_visible > MAX_ENUMERATED_UNITS:
                 raise ValueError(self._too_many_units())
-            v = tf.constant(_binary_states(self.n_visible), tf.float64)
-            terms = tf.linalg.matvec(v, b) + tf.reduce_sum(tf.math.softplus(tf.matmul(v, kernel) + c), -1)
-            return tf.reduce_logsumexp(terms)
+            return partition.exact_log_partition(
+                lambda v: tf.linalg.matvec(v, b) + tf.reduce_sum(tf.math.softplus(tf.matmul(v, kernel) + c), -1),
+                self.n_visible,
+            )
         if self.n_hidden > MAX_ENUMERATED_UNITS:
             raise ValueError(self._too_many_units())
-        h = tf.constant(_binary_states(self.n_hidden), tf.float64)
-        visible_pre = tf.matmul(h, kernel, transpose_b=True) + b
-        if self.visible == "bernoulli":
-            visible_terms = tf.reduce_sum(tf.math.softplus(visible_pre), -1)
-        else:
-            visible_terms = 0.5 * tf.reduce_sum(tf.square(visible_pre), -1) - 0.5 * tf.reduce_sum(
-                tf.square(b)
-            ) + 0.5 * self.n_visible * math.log(2 * math.pi)
-        return tf.reduce_logsumexp(tf.linalg.matvec(h, c) + visible_terms)
+
+        def log_unnormalized(h):  # log sum_v exp(-E(v, h))
+            visible_pre = tf.matmul(h, kernel, transpose_b=True) + b
+            if self.visible == "bernoulli":
+                visible_terms = tf.reduce_sum(tf.math.softplus(visible_pre), -1)
+            else:
+                visible_terms = 0.5 * tf.reduce_sum(tf.square(visible_pre), -1) - 0.5 * tf.reduce_sum(
+                    tf.square(b)
+                ) + 0.5 * self.n_visible * math.log(2 * math.pi)
+            return tf.linalg.matvec(h, c) + visible_terms
+
+        return partition.exact_log_partition(log_unnormalized, self.n_hidden)
 
     def _too_many_units(self):
         return (
@@ -642,74 +560,49 @@ class RBM(OwnLossModel, keras.Model):
             f"units. Received: n_visible={self.n_visible}, n_hidden={self.n_hidden}; use method='ais'."
         )
 
-    def _ais(self, num_betas, num_runs, seed, data, verbose=0):
-        base_bias = self.visible_bias
+    # The annealing path of AIS (partition.Annealable): the visible biases move
+    # from the base's to the model's, the weights and hidden biases grow from 0.
+    def annealing_base(self, data=None):
+        """Visible biases of the base RBM (zero weights): the model's own, or
+        for Bernoulli units and ``data`` given, the logits of its smoothed means."""
         if data is not None and self.visible == "bernoulli":
             mean = np.clip(np.asarray(data, np.float64).mean(0), 0.0, 1.0)
             mean = (mean * len(data) + 0.05) / (len(data) + 0.1)
-            base_bias = tf.constant(np.log(mean / (1.0 - mean)), self.kernel.dtype)
-        base_bias = tf.convert_to_tensor(base_bias)
-        betas = ais_schedule(num_betas)
-        v, log_w = self._ais_start(base_bias, num_runs, seed)
-        # Chunks of the schedule overlap by one temperature; 1 chunk when silent.
-        chunks = AIS_PROGRESS_CHUNKS if verbose else 1
-        ends = np.unique(np.linspace(0, num_betas - 1, chunks + 1).round().astype(int))
-        progress = keras.utils.Progbar(num_betas - 1, verbose=verbose, unit_name="temperature")
-        for start, end in zip(ends[:-1], ends[1:]):
-            v, log_w = self._ais_sweep(
-                v, log_w, tf.constant(betas[start : end + 1]), tf.constant(int(start)), base_bias, seed
-            )
-            progress.update(int(end))
-        if self.visible == "bernoulli":
-            log_z_base = tf.reduce_sum(tf.math.softplus(tf.cast(base_bias, tf.float64)))
-        else:
-            log_z_base = tf.constant(0.5 * self.n_visible * math.log(2 * math.pi), tf.float64)
-        log_z_base += self.n_hidden * math.log(2.0)
-        log_w = tf.cast(log_w, tf.float64)
-        log_mean = tf.reduce_logsumexp(log_w) - math.log(num_runs)
-        top = tf.reduce_max(log_w)
-        std = tf.math.reduce_std(tf.exp(log_w - top)) / math.sqrt(num_runs)
-        mean = tf.exp(log_mean - top)
-        lower = tf.math.log(tf.maximum(mean - 3 * std, 0.0)) + top
-        upper = tf.math.log(mean + 3 * std) + top
-        return AISEstimate(log_z_base + log_mean, log_z_base + lower, log_z_base + upper)
+            return tf.constant(np.log(mean / (1.0 - mean)), self.kernel.dtype)
+        return tf.convert_to_tensor(self.visible_bias)
 
-    def _ais_start(self, base_bias, num_runs, seed):
-        """AIS chains drawn from the base RBM (zero weights), and zero log weights."""
+    def base_log_partition(self, base_bias):
+        """``log Z`` of the base RBM: its visible units are independent, its hidden units uniform."""
+        if self.visible == "bernoulli":
+            log_z = tf.reduce_sum(tf.math.softplus(tf.cast(base_bias, tf.float64)))
+        else:
+            log_z = tf.constant(0.5 * self.n_visible * math.log(2 * math.pi), tf.float64)
+        return log_z + self.n_hidden * math.log(2.0)
+
+    def sample_base(self, base_bias, num, seed):
+        """``num`` visible vectors of the base RBM (variable dtype)."""
         key, dtype = tf.constant([seed, 0], tf.int64), self.variable_dtype
         if self.visible == "gaussian":
-            v = base_bias + tf.random.stateless_normal([num_runs, self.n_visible], seed=key, dtype=dtype)
-        else:
-            v = _bernoulli(
-                tf.broadcast_to(tf.sigmoid(base_bias), [num_runs, self.n_visible]),
-                tf.random.stateless_uniform([num_runs, self.n_visible], seed=key, dtype=dtype),
-            )
-        return v, tf.zeros([num_runs], dtype)
+            return base_bias + tf.random.stateless_normal([num, self.n_visible], seed=key, dtype=dtype)
+        return _bernoulli(
+            tf.broadcast_to(tf.sigmoid(base_bias), [num, self.n_visible]),
+            tf.random.stateless_uniform([num, self.n_visible], seed=key, dtype=dtype),
+        )
 
-    @tf.function(reduce_retracing=True)
-    def _ais_sweep(self, v, log_w, betas, offset, base_bias, seed):
-        """Adds ``log p*_k(v_k) - log p*_{k-1}(v_k)`` for ``betas[1:]`` (schedule
-        steps ``offset + 1, ...``) to ``log_w``, moving the chains ``v``."""
-        gaussian = self.visible == "gaussian"
+    def annealed_log_prob(self, v, beta, base_bias):
+        """``log p*_beta(v)``: free energy of the RBM with visible biases
+        ``(1 - beta) base + beta b`` and weights and hidden biases times ``beta``."""
+        bias = (1.0 - beta) * base_bias + beta * self.visible_bias
+        return -self._visible_energy(v, bias) + tf.reduce_sum(
+            tf.math.softplus(beta * (tf.matmul(v, self.kernel) + self.hidden_bias)), -1
+        )
 
-        def log_unnormalized(v, beta):
-            bias = (1.0 - beta) * base_bias + beta * self.visible_bias
-            visible = -self._visible_energy(v, bias)
-            return visible + tf.reduce_sum(
-                tf.math.softplus(beta * (tf.matmul(v, self.kernel) + self.hidden_bias)), -1
-            )
-
-        dtype = self.variable_dtype
-        betas = tf.cast(betas, dtype)
-        shapes = (tf.shape(v) * [1, 0] + [0, self.n_hidden], tf.shape(v))
-        for i in tf.range(1, tf.shape(betas)[0]):
-            beta, previous = betas[i], betas[i - 1]
-            log_w += log_unnormalized(v, beta) - log_unnormalized(v, previous)
-            noise_h, noise_v = self._stateless_noise(shapes, seed, offset + i, dtype)
-            h = _bernoulli(tf.sigmoid(beta * (tf.matmul(v, self.kernel) + self.hidden_bias)), noise_h)
-            pre = (1.0 - beta) * base_bias + beta * (tf.matmul(h, self.kernel, transpose_b=True) + self.visible_bias)
-            v = pre + noise_v if gaussian else _bernoulli(tf.sigmoid(pre), noise_v)
-        return v, log_w
+    def annealed_transition(self, v, beta, base_bias, key):
+        """One block-Gibbs sweep v -> h -> v' of ``p*_beta``."""
+        noise_h, noise_v = self._stateless_noise((tf.shape(v) * [1, 0] + [0, self.n_hidden], tf.shape(v)), key, v.dtype)
+        h = _bernoulli(tf.sigmoid(beta * (tf.matmul(v, self.kernel) + self.hidden_bias)), noise_h)
+        pre = (1.0 - beta) * base_bias + beta * (tf.matmul(h, self.kernel, transpose_b=True) + self.visible_bias)
+        return pre + noise_v if self.visible == "gaussian" else _bernoulli(tf.sigmoid(pre), noise_v)
 
     def log_prob(self, v, log_z=None):
         """``log p(v) = -F(v) - log Z`` in nats, ``[batch]``.

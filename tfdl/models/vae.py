@@ -146,7 +146,7 @@ def conv_pair(input_shape, latent_dim=2, filters=(32, 64), dense=16, variational
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
-class VAE(_EncoderDecoder, keras.Model):
+class VAE(_EncoderDecoder):
     """A variational autoencoder trained on the negative ELBO with ``fit(x)``.
 
     The loss per batch is ``reconstruction_loss + beta * kl_loss``, where
@@ -188,6 +188,7 @@ class VAE(_EncoderDecoder, keras.Model):
     """
 
     own_loss = "the negative ELBO, reconstruction_loss + beta * kl_loss"
+    metric_names = ("loss", "reconstruction_loss", "kl_loss")
 
     def __init__(self, encoder, decoder, likelihood="bernoulli", beta=1.0, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -205,14 +206,7 @@ class VAE(_EncoderDecoder, keras.Model):
             if likelihood == "gaussian"
             else None
         )
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
-        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
         self.built = encoder.built and decoder.built  # weights exist: saving needs no call
-
-    @property
-    def metrics(self):
-        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
 
     @property
     def latent_dim(self):
@@ -228,12 +222,12 @@ class VAE(_EncoderDecoder, keras.Model):
         """``(mean, log_var)`` of q(z|x) in the variable dtype."""
         return tuple(ops.cast(t, self.variable_dtype) for t in self.encoder(x, training=training))
 
-    def _compute_losses(self, x, training):
+    def compute_losses(self, x, training):
         mean, log_var = self._posterior_params(x, training)
         params = self._params(self.sampler([mean, log_var]), training)
         reconstruction = -ops.mean(self._log_likelihood(x, params))
         kl = ops.mean(kl_to_standard_normal(mean, log_var))
-        return reconstruction + self.beta * kl, reconstruction, kl
+        return {"loss": reconstruction + self.beta * kl, "reconstruction_loss": reconstruction, "kl_loss": kl}
 
     # Distributions -----------------------------------------------------------
 
