@@ -6,21 +6,18 @@ measured. Batch 64, Adam, sparse categorical cross-entropy, ``train_on_batch``;
 the four models are timed in alternation, each keeping its best round.
 """
 
-from pathlib import Path
-
 import keras
 import numpy as np
 
 from tfdl.bench import Result, throughput
 from tfdl.models import deep_rnn
-from tfdl.runner import load_file
+from tfdl.reproductions import snippets
 
-SNIPPET = Path(__file__).resolve().parents[1] / "reproductions/snippets/deep_rnn_snippet.py"
 BATCH = 64
 
 
 def _snippet_model():
-    return load_file(SNIPPET).model
+    return snippets.run("deep_rnn_snippet").model
 
 
 def _interleaved_throughputs(models, x, y, rounds=3):

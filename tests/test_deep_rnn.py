@@ -1,19 +1,15 @@
 """deep_rnn and the four architecture builders."""
 
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
 
 from tfdl.models import deep_rnn, encoder_decoder, one_to_many, one_to_one
-from tfdl.runner import load_file
-
-SNIPPET = Path(__file__).resolve().parents[1] / "reproductions/snippets/deep_rnn_snippet.py"
+from tfdl.reproductions import snippets
 
 
 def _snippet_model():
-    return load_file(SNIPPET).model
+    return snippets.run("deep_rnn_snippet").model
 
 
 def test_reproduces_the_article_snippet():
