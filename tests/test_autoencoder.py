@@ -14,7 +14,7 @@ def x():
 
 
 def test_encoder_outputs_one_code_and_loss_is_bernoulli_cross_entropy(x):
-    encoder, decoder = dense_pair((64,), latent_dim=3, hidden=(16,), variational=False)
+    encoder, decoder = dense_pair((64,), latent_dim=3, hidden_units=(16,), variational=False)
     ae = Autoencoder(encoder, decoder)
     ae.compile(optimizer="adam")
     z = ae.encode(x[:5])
@@ -26,7 +26,7 @@ def test_encoder_outputs_one_code_and_loss_is_bernoulli_cross_entropy(x):
 
 def test_training_reduces_reconstruction_loss_and_round_trips(x, roundtrip):
     keras.utils.set_random_seed(0)
-    encoder, decoder = dense_pair((64,), latent_dim=4, hidden=(32,), variational=False)
+    encoder, decoder = dense_pair((64,), latent_dim=4, hidden_units=(32,), variational=False)
     ae = Autoencoder(encoder, decoder)
     ae.compile(optimizer=keras.optimizers.Adam(3e-3))
     history = ae.fit(x, epochs=10, batch_size=32, validation_data=(x[:64],), verbose=0).history
@@ -50,8 +50,8 @@ def test_conv_autoencoder_and_bad_input(x):
 
 
 MODELS = {
-    "autoencoder": lambda: Autoencoder(*dense_pair((64,), 2, hidden=(8,), variational=False)),
-    "vae": lambda: VAE(*dense_pair((64,), 2, hidden=(8,)), seed=0),
+    "autoencoder": lambda: Autoencoder(*dense_pair((64,), 2, hidden_units=(8,), variational=False)),
+    "vae": lambda: VAE(*dense_pair((64,), 2, hidden_units=(8,)), seed=0),
 }
 
 

@@ -145,13 +145,13 @@ def test_bad_arguments():
 @pytest.mark.parametrize("kind", KINDS)
 def test_categorical(kind, roundtrip):
     keras.utils.set_random_seed(0)
-    model = tfdl.models.PixelRNN(input_shape=(4, 4, 1), kind=kind, layers=1, units=4, distribution="categorical")
+    model = tfdl.models.PixelRNN(input_shape=(4, 4, 1), kind=kind, layers=1, units=4, likelihood="categorical")
     x = np.random.default_rng(0).integers(0, 256, size=(3, 4, 4, 1)).astype("float32")
     assert model(x).shape == (3, 4, 4, 1, 256)
     weights = np.random.default_rng(1).normal(size=256).astype("float32")
     jacobian = raster_jacobian(lambda images: keras.ops.sum(model(images) * weights, axis=-1), x)
     assert np.all(jacobian[np.triu_indices_from(jacobian)] == 0) and jacobian[1:].sum() > 0
-    small = tfdl.models.PixelRNN(input_shape=(1, 2, 1), kind=kind, layers=1, units=2, distribution="categorical")
+    small = tfdl.models.PixelRNN(input_shape=(1, 2, 1), kind=kind, layers=1, units=2, likelihood="categorical")
     images = np.stack(np.meshgrid(np.arange(256), np.arange(256), indexing="ij"), -1).reshape(-1, 1, 2, 1)
     assert abs(np.exp(small.log_prob(images.astype("float32")).numpy().astype(np.float64)).sum() - 1) < 1e-4
     a = model.sample(4, seed=2).numpy()

@@ -1,4 +1,5 @@
 import itertools
+import warnings
 
 import keras
 import numpy as np
@@ -14,13 +15,13 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _random_rbm(n_visible, n_hidden, scale=1.0, seed=0, **kwargs):
+def _random_rbm(n_visible, hidden_units, scale=1.0, seed=0, **kwargs):
     rng = np.random.default_rng(seed)
-    rbm = RBM(n_hidden, seed=seed, **kwargs)
+    rbm = RBM(hidden_units, seed=seed, **kwargs)
     rbm.build((None, n_visible))
-    rbm.kernel.assign(scale * rng.normal(size=(n_visible, n_hidden)))
+    rbm.kernel.assign(scale * rng.normal(size=(n_visible, hidden_units)))
     rbm.visible_bias.assign(scale * rng.normal(size=n_visible))
-    rbm.hidden_bias.assign(scale * rng.normal(size=n_hidden))
+    rbm.hidden_bias.assign(scale * rng.normal(size=hidden_units))
     return rbm
 
 
@@ -257,6 +258,23 @@ def test_keras_round_trip(roundtrip):
         np.testing.assert_array_equal(restored.numpy(), saved.numpy())
 
 
+def test_n_hidden_is_a_deprecated_spelling_of_hidden_units():
+    with pytest.warns(DeprecationWarning, match="n_hidden= is deprecated; use hidden_units="):
+        old = RBM(n_hidden=5, seed=0, name="rbm")
+    new = RBM(hidden_units=5, seed=0, name="rbm")
+    assert old.get_config() == new.get_config()
+    assert "hidden_units" in new.get_config() and "n_hidden" not in new.get_config()
+    with pytest.warns(DeprecationWarning, match="RBM.n_hidden is deprecated"):
+        assert old.n_hidden == 5
+    with pytest.raises(ValueError, match="not both"):
+        RBM(hidden_units=5, n_hidden=4)
+    old_config = {**new.get_config(), "n_hidden": 5}
+    del old_config["hidden_units"]
+    with warnings.catch_warnings():  # a config saved with the old name loads silently
+        warnings.simplefilter("error", DeprecationWarning)
+        assert RBM.from_config(old_config).get_config() == new.get_config()
+
+
 def test_bad_input_raises_value_error():
     rbm = RBM(4, seed=0)
     rbm.compile(optimizer="sgd")
@@ -269,7 +287,7 @@ def test_bad_input_raises_value_error():
         rbm.free_energy(np.ones((2, 5), np.float32))
     with pytest.raises(ValueError, match="binary"):
         rbm.log_prob(np.full((2, 6), 0.3, np.float32))
-    with pytest.raises(ValueError, match="n_hidden=0"):
+    with pytest.raises(ValueError, match="hidden_units=0"):
         RBM(0)
     with pytest.raises(ValueError, match="visible="):
         RBM(3, visible="poisson")

@@ -29,7 +29,7 @@ class PixelRNN(PixelAutoregressiveModel):
         kind: ``"row_lstm"`` or ``"diagonal_bilstm"``.
         layers: number of LSTM layers.
         units: LSTM channels.
-        distribution: ``"bernoulli"`` (binary images) or ``"categorical"``
+        likelihood: ``"bernoulli"`` (binary images) or ``"categorical"``
             (integer intensities 0..255 stored as float).
         seed: sampling seed.
 
@@ -48,9 +48,9 @@ class PixelRNN(PixelAutoregressiveModel):
     """
 
     def __init__(
-        self, input_shape, kind="row_lstm", layers=2, units=32, distribution="bernoulli", seed=None, **kwargs
+        self, input_shape, kind="row_lstm", layers=2, units=32, likelihood="bernoulli", seed=None, **kwargs
     ):
-        super().__init__(input_shape, distribution=distribution, seed=seed, **kwargs)
+        super().__init__(input_shape, likelihood=likelihood, seed=seed, **kwargs)
         validation.one_of(self.image_shape[-1], (1,), "input_shape[-1]")
         self.kind = validation.one_of(kind, ("row_lstm", "diagonal_bilstm"), "kind")
         self.num_layers = validation.positive_int(layers, "layers")
