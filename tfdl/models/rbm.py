@@ -15,10 +15,9 @@ model; scikit-learn's ``BernoulliRBM`` interface is in
 ``tfdl.models.rbm_sklearn``.
 
 Random numbers. The training step draws its noise with TensorFlow's stateful
-``tf.random.uniform`` op with an op-level seed: measured here on a shared
-2-core CPU (RBM 784-256, batch 100, CD-1) it ran ~31,000-38,000 examples/s,
-against ~20,000/s with ``keras.random`` + ``SeedGenerator``, ~19,800/s with
-``tf.random.Generator`` and ~19,300/s with stateless ops and a seed counter.
+``tf.random.uniform`` op with an op-level seed: on CPU it trained faster
+than ``keras.random`` with a ``SeedGenerator``, ``tf.random.Generator`` or
+stateless ops with a seed counter (``make bench`` times the training step).
 With ``seed`` given, a freshly built model trains reproducibly (TensorFlow
 derives the op's stream from the seed). Everything else (``gibbs``,
 ``sample``, AIS) uses stateless ops keyed by ``(seed, step)``.
@@ -92,12 +91,9 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         monitor: the metrics ``fit`` and ``evaluate`` compute per batch
             besides ``loss``, a subset of ``("reconstruction", "pseudo_ll",
             "free_energy")``; default: all (``pseudo_ll`` needs Bernoulli
-            units). The reconstruction costs one more matmul: measured here
-            (2-core CPU, 784-256, batch 100, CD-1) it slows a training step by
-            ~25%; the other two cost under 10% together. The ``loss`` reuses
-            the step's pre-activations: CPU time per example, interleaved
-            with the step without it, was within 5% (same settings, CD-1
-            and PCD-1).
+            units). The reconstruction costs one more matmul per step, the
+            other two less (``make bench`` times PCD-1 with and without it);
+            the ``loss`` reuses the step's pre-activations.
         accept_probabilities: Bernoulli units only. False (default): the data
             must be binary (ValueError otherwise). True: values in [0, 1]
             (grey levels) are taken as Bernoulli probabilities, as

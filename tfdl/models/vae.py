@@ -331,8 +331,8 @@ class VAE(_EncoderDecoder):
             num_samples: k, the number of importance samples.
             seed: integer seed; ``None`` uses the model's seed generator.
             max_batch: most decoder evaluations per chunk; small chunks stay in
-                the CPU cache (128 was 1.7x faster than 4096 for the keras.io
-                decoder on 2 cores).
+                the CPU cache, and ran faster than large ones for the keras.io
+                decoder on CPU.
         """
         x = self._check_input(x)
         num_samples = validation.positive_int(num_samples, "num_samples")
