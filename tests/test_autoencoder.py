@@ -55,13 +55,6 @@ MODELS = {
 }
 
 
-@pytest.fixture
-def policy():
-    """``policy(name)`` sets the global dtype policy; float32 comes back after the test."""
-    yield keras.mixed_precision.set_global_policy
-    keras.mixed_precision.set_global_policy("float32")
-
-
 @pytest.mark.parametrize("name", MODELS)
 def test_compile_rejects_a_loss_or_metrics_that_training_would_ignore(name):
     model = MODELS[name]()
@@ -82,7 +75,7 @@ def test_predict_returns_the_reconstruction_and_round_trips(name, x, roundtrip):
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_mixed_float16_step_scales_the_loss_and_moves_the_weights_as_float32(name, x, policy):
+def test_mixed_float16_step_scales_the_loss_and_moves_the_weights_as_float32(name, x, dtype_policy):
     """Keras wraps the optimizer in a LossScaleOptimizer (scale 2**15) that
     divides the gradients by the scale: a step whose loss was not scaled
     first would move the weights 2**15 times too little."""
@@ -90,7 +83,7 @@ def test_mixed_float16_step_scales_the_loss_and_moves_the_weights_as_float32(nam
     start = reference.get_weights()
     reference.compile(optimizer=keras.optimizers.SGD(0.1))
     expected = reference.fit(x[:64], batch_size=64, shuffle=False, verbose=0).history
-    policy("mixed_float16")
+    dtype_policy("mixed_float16")
     model = MODELS[name]()
     model.set_weights(start)
     model.compile(optimizer=keras.optimizers.SGD(0.1))
@@ -112,9 +105,9 @@ def test_mixed_float16_step_scales_the_loss_and_moves_the_weights_as_float32(nam
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_float64_policy_computes_and_trains_in_float64(name, x, policy):
+def test_float64_policy_computes_and_trains_in_float64(name, x, dtype_policy):
     reference = MODELS[name]()
-    policy("float64")
+    dtype_policy("float64")
     model = MODELS[name]()
     model.set_weights(reference.get_weights())
     assert all(weight.dtype == "float64" for weight in model.trainable_weights)

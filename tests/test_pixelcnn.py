@@ -93,9 +93,9 @@ def test_fit_with_x_alone_and_round_trip(roundtrip):
 
 
 @pytest.mark.parametrize("name", ["mixed_float16", "float64"])
-def test_trains_in_mixed_float16_and_float64_like_float32(name):
+def test_trains_in_mixed_float16_and_float64_like_float32(name, dtype_policy):
     x = tfdl.data.load("digits", binarize="threshold")[:32]
-    check_trains_like_float32(lambda **kwargs: tiny((8, 8, 1), **kwargs), x, name)
+    check_trains_like_float32(lambda **kwargs: tiny((8, 8, 1), **kwargs), x, name, dtype_policy)
 
 
 def test_compile_rejects_a_loss_or_metrics_it_would_ignore():

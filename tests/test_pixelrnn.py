@@ -113,13 +113,13 @@ def test_fit_with_x_alone_and_round_trip(kind, roundtrip):
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", ["mixed_float16", "float64"])
-def test_trains_in_mixed_float16_and_float64_like_float32(kind, name):
+def test_trains_in_mixed_float16_and_float64_like_float32(kind, name, dtype_policy):
     x = tfdl.data.load("digits", binarize="threshold")[:32]
 
     def make(**kwargs):
         return tfdl.models.PixelRNN(input_shape=(8, 8, 1), kind=kind, layers=1, units=4, **kwargs)
 
-    check_trains_like_float32(make, x, name)
+    check_trains_like_float32(make, x, name, dtype_policy)
 
 
 def test_compile_rejects_a_loss_or_metrics_it_would_ignore():

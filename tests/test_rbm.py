@@ -324,13 +324,6 @@ def _binary(n, d, seed=0):
     return (np.random.default_rng(seed).random((n, d)) < 0.5).astype(np.float32)
 
 
-@pytest.fixture
-def restore_float32():
-    """Tests that set a dtype policy: restores the default afterwards."""
-    yield
-    keras.mixed_precision.set_global_policy("float32")
-
-
 def _first_update_with_constant_noise(x, **kwargs):
     rbm = _random_rbm(x.shape[1], 3, scale=0.5, **kwargs)
     rbm._uniform = lambda shape: tf.fill(shape, tf.constant(0.5, rbm.compute_dtype))
@@ -339,8 +332,8 @@ def _first_update_with_constant_noise(x, **kwargs):
     return _params(rbm), logs
 
 
-def test_mixed_float16_trains_like_float32(restore_float32):
-    keras.mixed_precision.set_global_policy("mixed_float16")
+def test_mixed_float16_trains_like_float32(dtype_policy):
+    dtype_policy("mixed_float16")
     x = _binary(8, 5, seed=3)
     rbm = RBM(3, seed=0)
     assert (rbm.compute_dtype, rbm.variable_dtype) == ("float16", "float32")
@@ -352,7 +345,7 @@ def test_mixed_float16_trains_like_float32(restore_float32):
     # The analytic gradient is scaled like a loss, so the optimizer's unscaling
     # leaves the update of a float32 model (up to float16 rounding).
     mixed, mixed_logs = _first_update_with_constant_noise(x)
-    keras.mixed_precision.set_global_policy("float32")
+    dtype_policy("float32")
     exact, exact_logs = _first_update_with_constant_noise(x)
     start = _params(_random_rbm(5, 3, scale=0.5))
     for got, want, before in zip(mixed, exact, start):
@@ -373,7 +366,7 @@ def test_float64_model_fits_samples_and_scores():
     assert np.isfinite(float(rbm.log_partition("ais", num_betas=50, num_runs=10, seed=0)[0]))
 
 
-def test_uint8_input_trains_exactly_like_float32_and_is_checked_before_casting(restore_float32):
+def test_uint8_input_trains_exactly_like_float32_and_is_checked_before_casting(dtype_policy):
     x = _binary(40, 6)
 
     def trained(data):
@@ -388,7 +381,7 @@ def test_uint8_input_trains_exactly_like_float32_and_is_checked_before_casting(r
     with pytest.raises(ValueError, match="binary"):
         trained(np.full((10, 6), 2, np.uint8))
     # 1 - 1e-4 rounds to 1.0 in float16: the check must see the values given.
-    keras.mixed_precision.set_global_policy("mixed_float16")
+    dtype_policy("mixed_float16")
     with pytest.raises(ValueError, match="binary"):
         trained(np.full((10, 6), 1 - 1e-4, np.float32))
     with pytest.raises(tf.errors.InvalidArgumentError, match="binary"):

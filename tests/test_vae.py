@@ -241,13 +241,6 @@ def test_fit_under_mirrored_strategy(digits, mirrored):
     assert np.all(np.isfinite(vae.log_prob(digits[1][:4], num_samples=5, seed=0)))
 
 
-@pytest.fixture
-def policy():
-    """``policy(name)`` sets the global dtype policy; float32 comes back after the test."""
-    yield keras.mixed_precision.set_global_policy
-    keras.mixed_precision.set_global_policy("float32")
-
-
 def _elbo_z(vae, x, seed):
     """The z that ``vae.elbo(x, seed)`` draws: mean + exp(log_var / 2) * eps."""
     mean, log_var = vae.encode(x)
@@ -312,8 +305,8 @@ def test_uint8_input_is_cast_not_rescaled(trained, digits):
 
 
 @pytest.mark.parametrize("name", ["mixed_float16", "float64"])
-def test_inference_returns_the_variable_dtype(name, digits, policy):
-    policy(name)
+def test_inference_returns_the_variable_dtype(name, digits, dtype_policy):
+    dtype_policy(name)
     vae = VAE(*dense_pair((64,), 2, hidden_units=(8,)), seed=0)
     x = digits[1][:4]
     z = vae.prior.sample(4, seed=(0, 1))
