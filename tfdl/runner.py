@@ -12,10 +12,9 @@ constants to parse arguments.
 import functools
 import os
 import platform
-import time
 from pathlib import Path
 
-from tfdl import data, validation
+from tfdl import data, timing, validation
 
 ARTICLES = ("autoregressive", "vae", "rnn", "pretraining")
 # The smallest --limit that keeps every section of an article running: autoregressive
@@ -67,7 +66,7 @@ class Run:
                 f"Expected limit >= {MIN_LIMITS[self.article]} for article={self.article!r} (the smallest that "
                 f"keeps every section running). Received: limit={self.limit}"
             )
-        self.started = time.perf_counter()
+        self.clock = timing.Timer.running()
         self._cache = {}
 
     @property
@@ -84,7 +83,7 @@ class Run:
 
     def progress(self, text):
         """Prints a progress line with the run's elapsed time."""
-        print(f"[{self.article} {time.perf_counter() - self.started:7.1f} s] {text}", flush=True)
+        print(f"[{self.article} {self.clock.seconds:7.1f} s] {text}", flush=True)
 
     def cached(self, key, compute):
         """``compute()``, computed once per run and key: what several sections share
