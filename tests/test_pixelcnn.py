@@ -216,7 +216,7 @@ def test_categorical_fit_round_trip_and_bad_input(roundtrip):
 
 @pytest.mark.parametrize("make", [
     lambda **kw: tfdl.models.PixelCNN(input_shape=(4, 4, 1), filters=4, num_residual=1, seed=0, name="m", **kw),
-    lambda **kw: tfdl.models.PixelRNN(input_shape=(4, 4, 1), layers=1, units=2, seed=0, name="m", **kw),
+    lambda **kw: tfdl.models.PixelRNN(input_shape=(4, 4, 1), num_layers=1, units=2, seed=0, name="m", **kw),
 ], ids=["pixelcnn", "pixelrnn"])
 def test_distribution_is_a_deprecated_spelling_of_likelihood(make):
     with pytest.warns(DeprecationWarning, match="distribution= is deprecated; use likelihood="):
