@@ -57,6 +57,7 @@ NAN = with_value(BINARY, (2, 3), np.nan)
 INF = with_value(BINARY, (2, 3), np.inf)
 HALF = with_value(BINARY, (2, 3), 0.5)
 NAN_IMAGES = with_value(IMAGES, (1, 2, 3, 0), np.nan)
+HALF_IMAGES = with_value(IMAGES, (1, 2, 3, 0), 0.5)
 BAD_SEEDS = [2.5, "1", 2**32 + 7, -1]
 
 
@@ -134,13 +135,14 @@ def generator(x):
     def batches():
         while True:
             for start in range(0, len(x), 4):
-                yield x[start : start + 4]
+                yield (x[start : start + 4],)
 
     return batches()
 
 
 def fit(factory, x, **kwargs):
-    kwargs.setdefault("steps_per_epoch", 2 if not isinstance(x, np.ndarray) else None)
+    if not isinstance(x, np.ndarray) and not isinstance(x, str):
+        kwargs.setdefault("steps_per_epoch", 2)
     return lambda: factory().fit(x, epochs=1, verbose=0, **kwargs).history["loss"]
 
 
@@ -216,7 +218,7 @@ case("VAE.log_prob-255", lambda: vae().log_prob(FLOAT_255, num_samples=2), r"\bx
 PIXEL_MODELS = {"PixelCNN": pixelcnn, "PixelRNN-row": pixelrnn,
                 "PixelRNN-diagonal": lambda: pixelrnn("diagonal_bilstm")}
 for name, factory in PIXEL_MODELS.items():
-    case(f"{name}.fit-grey", fit(factory, IMAGES * 0.5), r"\bx\[0, 0, 0, 0\]=0\.5")
+    case(f"{name}.fit-grey", fit(factory, HALF_IMAGES), r"\bx\[1, 2, 3, 0\]=0\.5")
     case(f"{name}.fit-nan", fit(factory, NAN_IMAGES), r"\bx\[1, 2, 3, 0\]=nan")
     case(f"{name}.fit-dataset-nan", fit(factory, dataset(NAN_IMAGES)), r"\bx\[1, 2, 3, 0\]=nan")
     case(f"{name}.fit-uint8-binary", fit(factory, IMAGES.astype("uint8")), Handled(finite, "uint8 converted"))
@@ -264,7 +266,7 @@ for name, factory in {"PixelCNN": pixelcnn, "PixelRNN": pixelrnn}.items():
 case("MADE.log_prob-list-of-strings", lambda: made().log_prob([["a"] * D]), r"\bx\b")
 case("DBN.fit-empty", fit(dbn, EMPTY), r"\bx\b.*empty|empty.*\bx\b")
 case("DBN.fit-batch_size-0", fit(dbn, BINARY, batch_size=0), r"batch_size=0")
-case("DBN.fit-dataset", fit(dbn, dataset(BINARY)), r"\bx\b")
+case("DBN.fit-dataset", lambda: dbn().fit(dataset(BINARY), verbose=0), r"\bx\b")
 case("StackedAutoencoder.pretrain-empty", lambda: stacked().pretrain(EMPTY, epochs=1),
      r"\bx\b.*empty|empty.*\bx\b")
 case("StackedAutoencoder.pretrain-batch_size-0", lambda: stacked().pretrain(BINARY, epochs=1, batch_size=0),
@@ -301,7 +303,7 @@ SEEDED = {
     "RBM.sample": lambda s: built_rbm().sample(2, steps=2, seed=s),
     "RBM.gibbs": lambda s: built_rbm().gibbs(BINARY, seed=s),
     "RBM.score_samples": lambda s: built_rbm().score_samples(BINARY, seed=s),
-    "RBM.log_partition": lambda s: built_rbm().log_partition("ais", num_betas=3, num_runs=2, seed=s),
+    "RBM.log_partition": lambda s: built_rbm().log_partition("ais", num_betas=4, num_runs=2, seed=s),
     "DBN.sample": lambda s: (lambda m: (m.fit(BINARY, verbose=0), m.sample(2, steps=2, seed=s)))(dbn()),
     "VAE.sample": lambda s: vae().sample(2, seed=s),
     "VAE.elbo": lambda s: vae().elbo(BINARY, seed=s),
@@ -374,9 +376,9 @@ LAYERS = [
      r"axis -1|shape"),
     ("RowLSTM-rank3", lambda: RowLSTM(2)(np.zeros((2, 4, 4), "float32")), r"ndim=4"),
     ("DiagonalBiLSTM-rank3", lambda: DiagonalBiLSTM(2)(np.zeros((2, 4, 4), "float32")), r"ndim=4"),
-    ("ElmanCell-rank3-in-RNN", lambda: keras.layers.RNN(ElmanCell(2))(np.zeros((2, 3), "float32")), r"ndim=3"),
+    ("ElmanCell-rank3-in-RNN", lambda: keras.layers.RNN(ElmanCell(2))(np.zeros((2, 3), "float32")), r"input_shape=\(2,\)"),
     ("ElmanCell-rank1", lambda: ElmanCell(2)(np.zeros((3,), "float32"), [np.zeros((1, 2), "float32")]),
-     r"ndim=2|min_ndim=2"),
+     r"input_shape=\(3,\)"),
     ("MaskedDense-width", lambda: (lambda layer: (layer(np.ones((2, 2), "float32")),
                                                   layer(np.ones((2, 3), "float32"))))(MaskedDense(2, [[1, 1], [1, 1]])),
      r"axis -1|shape"),

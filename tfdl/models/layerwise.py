@@ -63,7 +63,9 @@ def greedy_layerwise(layers, x, epochs=10, batch_size=100, optimizer=None, verbo
         ``(layers, histories)``: the trained layers and each layer's
         ``History.history``.
     """
-    layers = list(layers)
+    layers, x = list(layers), validation.array(x)
+    seed = validation.seed(seed)
+    batch_size = None if batch_size is None else validation.positive_int(batch_size, "batch_size")
     if not layers:
         raise ValueError("Expected at least one layer. Received: layers=[]")
     epochs = validation.positive_ints(epochs if not isinstance(epochs, int) else [epochs] * len(layers), "epochs")
@@ -106,6 +108,9 @@ def to_classifier(layers, num_classes, freeze=False, name="pretrained_classifier
         copies of its encoder weights, then ``Dense(num_classes, "softmax")``.
     """
     num_classes = validation.positive_int(num_classes, "num_classes")
+    freeze = validation.boolean(freeze, "freeze")
+    for layer in layers:
+        validation.built(layer, "to_classifier")
     encoders = [_encoder(layer) for layer in layers]
     model = keras.Sequential(
         [keras.Input((encoders[0][0].shape[0],))]
