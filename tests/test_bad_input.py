@@ -238,6 +238,10 @@ case("StackedAutoencoder.pretrain-255", lambda: stacked().pretrain(FLOAT_255, ep
 case("StackedAutoencoder.pretrain-nan", lambda: stacked().pretrain(NAN, epochs=1), r"\bx\[2, 3\]=nan")
 case("StackedAutoencoder.transform-nan", lambda: (lambda m: (m.build((None, D)), m.transform(NAN)))(stacked()),
      r"\bx\[2, 3\]=nan")
+case("StackedAutoencoder.predict-nan",
+     lambda: (lambda m: (m.build((None, D)), m.predict(NAN, verbose=0)))(stacked()), r"\bx\[2, 3\]=nan")
+case("StackedAutoencoder.predict-empty",
+     lambda: (lambda m: (m.build((None, D)), m.predict(EMPTY, verbose=0)))(stacked()), r"\bx\b.*empty")
 case("AutoencoderLayer.fit-255", fit(autoencoder_layer, FLOAT_255), r"\bx\[0, \d\]=255")
 case("AutoencoderLayer.fit-dataset-nan", fit(autoencoder_layer, dataset(NAN)), r"\bx\[2, 3\]=nan")
 case("AutoencoderLayer.fit-grey", fit(autoencoder_layer, GREY), Handled(finite, "grey values in [0, 1]"))

@@ -599,12 +599,12 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
 
     def sample_base(self, base_bias, num, seed):
         """``num`` visible vectors of the base RBM (variable dtype)."""
-        key, dtype = tf.constant([seed, 0], tf.int64), self.variable_dtype
+        key, dtype = tf.constant([seed, 0], tf.int64), self.variable_dtype  # drawn in float32, as all noise
         if self.visible == "gaussian":
-            return base_bias + tf.random.stateless_normal([num, self.n_visible], seed=key, dtype=dtype)
+            return base_bias + tf.cast(tf.random.stateless_normal([num, self.n_visible], seed=key), dtype)
         return _bernoulli(
             tf.broadcast_to(tf.sigmoid(base_bias), [num, self.n_visible]),
-            tf.random.stateless_uniform([num, self.n_visible], seed=key, dtype=dtype),
+            tf.cast(tf.random.stateless_uniform([num, self.n_visible], seed=key), dtype),
         )
 
     def annealed_log_prob(self, v, beta, base_bias):
