@@ -97,21 +97,7 @@ class MADE(MaximumLikelihoodModel):
             None if conditional_dim is None
             else validation.positive_int(conditional_dim, "conditional_dim")
         )
-        rng = np.random.default_rng(self.seed)
-        self.orders = np.stack(
-            [autoregressive_order(self.input_dim, order, rng) for _ in range(self.num_masks)]
-            if orders is None else [autoregressive_order(self.input_dim, o) for o in orders]
-        )
-        if len(self.orders) != self.num_masks:
-            raise ValueError(f"Expected orders for num_masks={self.num_masks} mask sets. Received: orders={orders!r}")
-        if degrees is None:
-            degree_sets = [made_degrees(self.input_dim, self.hidden_units, p, self.hidden_degrees, rng) for p in self.orders]
-        else:
-            degree_sets = [[p + 1] + [np.asarray(d, np.int64) for d in layers] for p, layers in zip(self.orders, degrees)]
-        if [[len(d) for d in ds[1:]] for ds in degree_sets] != [list(self.hidden_units)] * self.num_masks:
-            raise ValueError(f"Expected degrees of every hidden unit of every mask set. Received: degrees={degrees!r}")
-        self.degrees = [[d.tolist() for d in ds[1:]] for ds in degree_sets]
-        mask_sets = [degree_masks(ds) for ds in degree_sets]
+        mask_sets = self._mask_sets(orders, degrees)
         stacked = [np.stack(layer_masks) for layer_masks in zip(*mask_sets)]
         if self.conditional_dim is not None:  # all-ones rows: the context is unmasked
             stacked = [
@@ -142,6 +128,25 @@ class MADE(MaximumLikelihoodModel):
         )
         with tf.init_scope():
             self._positions = tf.constant(self.orders, dtype=tf.int32)
+
+    def _mask_sets(self, orders, degrees):
+        """Each mask set's masks, from the saved ``orders`` and ``degrees`` or
+        drawn from ``seed`` (None); sets ``self.orders`` and ``self.degrees``."""
+        rng = np.random.default_rng(self.seed)
+        self.orders = np.stack(
+            [autoregressive_order(self.input_dim, self.order, rng) for _ in range(self.num_masks)]
+            if orders is None else [autoregressive_order(self.input_dim, o) for o in orders]
+        )
+        if len(self.orders) != self.num_masks:
+            raise ValueError(f"Expected orders for num_masks={self.num_masks} mask sets. Received: orders={orders!r}")
+        if degrees is None:
+            degree_sets = [made_degrees(self.input_dim, self.hidden_units, p, self.hidden_degrees, rng) for p in self.orders]
+        else:
+            degree_sets = [[p + 1] + [np.asarray(d, np.int64) for d in layers] for p, layers in zip(self.orders, degrees)]
+        if [[len(d) for d in ds[1:]] for ds in degree_sets] != [list(self.hidden_units)] * self.num_masks:
+            raise ValueError(f"Expected degrees of every hidden unit of every mask set. Received: degrees={degrees!r}")
+        self.degrees = [[d.tolist() for d in ds[1:]] for ds in degree_sets]
+        return [degree_masks(ds) for ds in degree_sets]
 
     def build(self, input_shape=None):
         context_dim = self.conditional_dim or 0
