@@ -118,7 +118,9 @@ def array(x, name="x"):
     import tensorflow as tf  # here, not at the top: the command line imports this module
 
     if x is None or isinstance(x, (str, bytes, dict)):
-        raise ValueError(f"Expected {name} as a numeric array [batch, ...]. Received: {name} of type {type(x).__name__}")
+        raise ValueError(
+            f"Expected {name} as a numeric array [batch, ...]. Received: {name} of type {type(x).__name__}"
+        )
     try:
         x = tf.convert_to_tensor(x)
     except (ValueError, TypeError) as error:
@@ -128,7 +130,9 @@ def array(x, name="x"):
     if x.shape.rank == 0:
         raise ValueError(f"Expected {name} with a batch axis [batch, ...]. Received: {name}.shape=()")
     if x.shape[0] == 0:
-        raise ValueError(f"Expected {name} with at least one example. Received: an empty {name}, shape {tuple(x.shape)}")
+        raise ValueError(
+            f"Expected {name} with at least one example. Received: an empty {name}, shape {tuple(x.shape)}"
+        )
     return x
 
 

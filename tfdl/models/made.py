@@ -140,9 +140,13 @@ class MADE(MaximumLikelihoodModel):
         if len(self.orders) != self.num_masks:
             raise ValueError(f"Expected orders for num_masks={self.num_masks} mask sets. Received: orders={orders!r}")
         if degrees is None:
-            degree_sets = [made_degrees(self.input_dim, self.hidden_units, p, self.hidden_degrees, rng) for p in self.orders]
+            degree_sets = [
+                made_degrees(self.input_dim, self.hidden_units, p, self.hidden_degrees, rng) for p in self.orders
+            ]
         else:
-            degree_sets = [[p + 1] + [np.asarray(d, np.int64) for d in layers] for p, layers in zip(self.orders, degrees)]
+            degree_sets = [
+                [p + 1] + [np.asarray(d, np.int64) for d in layers] for p, layers in zip(self.orders, degrees)
+            ]
         if [[len(d) for d in ds[1:]] for ds in degree_sets] != [list(self.hidden_units)] * self.num_masks:
             raise ValueError(f"Expected degrees of every hidden unit of every mask set. Received: degrees={degrees!r}")
         self.degrees = [[d.tolist() for d in ds[1:]] for ds in degree_sets]
