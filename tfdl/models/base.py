@@ -140,7 +140,7 @@ class OwnLossModel(keras.Model):
         if x is None or isinstance(x, (str, bytes, dict, np.ndarray, tf.Tensor, list, tuple)) or np.isscalar(x):
             self.check_array(x, name)
 
-    def fit(self, x=None, y=None, batch_size=None, **kwargs):
+    def fit(self, x=None, y=None, batch_size=None, *args, **kwargs):
         self.check_data(x, y, batch_size)
         validation_data = kwargs.get("validation_data")
         if isinstance(validation_data, tuple):
@@ -149,17 +149,17 @@ class OwnLossModel(keras.Model):
         elif validation_data is not None:
             self.check_data(validation_data, name="validation_data")
         with validation.input_errors():
-            return super().fit(x, batch_size=batch_size, **kwargs)
+            return super().fit(x, None, batch_size, *args, **kwargs)
 
-    def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
+    def evaluate(self, x=None, y=None, batch_size=None, *args, **kwargs):
         self.check_data(x, y, batch_size)
         with validation.input_errors():
-            return super().evaluate(x, batch_size=batch_size, **kwargs)
+            return super().evaluate(x, None, batch_size, *args, **kwargs)
 
-    def predict(self, x, batch_size=None, **kwargs):
+    def predict(self, x, batch_size=None, *args, **kwargs):
         self.check_data(x, batch_size=batch_size)
         with validation.input_errors():
-            return super().predict(x, batch_size=batch_size, **kwargs)
+            return super().predict(x, batch_size, *args, **kwargs)
 
     def train_on_batch(self, x, y=None, **kwargs):
         self.check_data(x, y)

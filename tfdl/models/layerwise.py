@@ -148,13 +148,13 @@ class LayerwiseStack(keras.Model):
     def call(self, x):
         return self.transform(x)
 
-    def predict(self, x, **kwargs):
+    def predict(self, x, *args, **kwargs):
         """Keras ``predict`` of the top layer's features; array data is checked
         first, and a bad batch raises the layers' ValueError (not TensorFlow's error)."""
         if not hasattr(x, "__next__") and not isinstance(x, (tf.data.Dataset, keras.utils.PyDataset)):
             x = validation.array(x)
         with validation.input_errors():
-            return super().predict(x, **kwargs)
+            return super().predict(x, *args, **kwargs)
 
     def pretrain(self, x, epochs=10, batch_size=100, optimizer=None, verbose=0, seed=0):
         """Greedy layer-wise pre-training (``greedy_layerwise``); returns the histories."""
