@@ -253,3 +253,24 @@ def test_seed_fixes_the_initial_weights_whatever_the_global_seed():
     assert len(kernels) == 4  # two hidden, output, direct
     assert all(not np.array_equal(a, b) for a, b in zip(kernels, (w for w in other if w.ndim == 2)))
     assert not np.array_equal(kernels[0][:8, :8], kernels[1][:8, :8])  # a seed per layer
+
+
+def test_masks_are_saved_with_the_model_not_redrawn_from_the_seed(roundtrip):
+    model = MADE(7, (9, 5), num_masks=2, order="random", seed=11)
+    config = model.get_config()
+    redrawn = MADE.from_config({**config, "seed": 12})  # another seed, the saved orders and degrees
+    for a, b in zip(model._masked_layers, redrawn._masked_layers):
+        np.testing.assert_array_equal(a.kernel_mask, b.kernel_mask)
+    np.testing.assert_array_equal(redrawn.orders, model.orders)
+    loaded = roundtrip(model)
+    x = (np.random.default_rng(0).random((4, 7)) < 0.5).astype("float32")
+    np.testing.assert_array_equal(loaded.log_prob(x).numpy(), model.log_prob(x).numpy())
+    legacy = MADE.from_config({k: v for k, v in config.items() if k not in ("orders", "degrees")})
+    for a, b in zip(model._masked_layers, legacy._masked_layers):  # old files: masks drawn from the seed
+        np.testing.assert_array_equal(a.kernel_mask, b.kernel_mask)
+
+
+def test_saved_degrees_of_the_wrong_size_raise():
+    config = MADE(5, (4,), seed=0).get_config()
+    with pytest.raises(ValueError, match="degrees="):
+        MADE.from_config({**config, "degrees": [[[1, 2, 3]]]})

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tfdl import validation
+
 DATASETS = ("digits", "mnist", "fashion_mnist")
 SPLITS = ("train", "valid", "test")
 BINARIZATIONS = (None, "threshold", "stochastic")
@@ -84,6 +86,8 @@ def load(
         raise ValueError(
             f"Expected binarize in {BINARIZATIONS}. Received: binarize={binarize!r}"
         )
+    flatten, with_labels = validation.boolean(flatten, "flatten"), validation.boolean(with_labels, "with_labels")
+    seed = validation.seed(seed)
     images, labels = _LOADERS[name](split)
     x = images.astype(np.float32)
     x /= np.float32(16.0 if name == "digits" else 255.0)

@@ -4,6 +4,8 @@ Every check raises ``ValueError`` naming the argument, what was expected and
 what was received, in the style of Keras' own messages.
 """
 
+import contextlib
+
 import numpy as np
 
 
@@ -77,46 +79,150 @@ def feature_shape(x, expected, name="x"):
         )
 
 
-def binary(x, name="x"):
-    """Checks that every value of ``x`` is 0 or 1.
+UNBUILT = "call the model on data, or build(input_shape), first"
 
-    Eagerly this raises ValueError; inside a traced function, where values
-    are not known, it returns ``x`` guarded by an assertion that fails at run
-    time. Use the returned tensor.
+# What every value of an input must be, how the error says it, and what to do about it.
+VALUE_CHECKS = {
+    "finite": ("finite values (no NaN or inf)", "remove or impute them"),
+    "binary": ("binary values (0 or 1)", "binarize the data first, e.g. tfdl.data.load(..., binarize='threshold')"),
+    "unit_interval": ("values in [0, 1]", "scale the data into [0, 1] first"),
+    "intensities": ("integer intensities 0..255", "scale images in [0, 1] by 255 and round first"),
+}
+
+
+def built(model, what):
+    """Raises ValueError unless ``model`` is built (its weights exist)."""
+    if not model.built:
+        raise ValueError(f"{type(model).__name__}.{what} needs the model's weights: {UNBUILT}.")
+
+
+def number(value, name, low=None, high=None, low_open=False, high_open=False):
+    """Returns ``value`` as a float if it is a finite real number within the bounds given
+    (``low``/``high``, closed unless ``low_open``/``high_open``), else raises ValueError."""
+    ok = not isinstance(value, (bool, np.bool_)) and isinstance(value, (int, float, np.integer, np.floating))
+    ok = ok and np.isfinite(value)
+    ok = ok and (low is None or (value > low if low_open else value >= low))
+    ok = ok and (high is None or (value < high if high_open else value <= high))
+    if not ok:
+        bounds = f"{'(' if low_open else '['}{'-inf' if low is None else low}, {'inf' if high is None else high}" + (
+            ")" if high_open or high is None else "]")
+        raise ValueError(f"Expected {name} to be a finite number in {bounds}. Received: {name}={value!r}")
+    return float(value)
+
+
+def array(x, name="x"):
+    """``x`` as a tensor if it is numeric array data with at least one example, else ValueError.
+
+    Refuses strings, None, dicts, and arrays with no rows (``fit`` would train on nothing).
+    """
+    import tensorflow as tf  # here, not at the top: the command line imports this module
+
+    if x is None or isinstance(x, (str, bytes, dict)):
+        raise ValueError(
+            f"Expected {name} as a numeric array [batch, ...]. Received: {name} of type {type(x).__name__}"
+        )
+    try:
+        x = tf.convert_to_tensor(x)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"Expected {name} as a numeric array [batch, ...]. Received: {name}={_short(x)}") from error
+    if not (x.dtype.is_floating or x.dtype.is_integer or x.dtype.is_bool):
+        raise ValueError(f"Expected {name} as a numeric array. Received: {name} of dtype {x.dtype.name}")
+    if x.shape.rank == 0:
+        raise ValueError(f"Expected {name} with a batch axis [batch, ...]. Received: {name}.shape=()")
+    if x.shape[0] == 0:
+        raise ValueError(
+            f"Expected {name} with at least one example. Received: an empty {name}, shape {tuple(x.shape)}"
+        )
+    return x
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def values(x, kind, name="x"):
+    """Checks every value of ``x`` against ``kind`` (a key of ``VALUE_CHECKS``).
+
+    ``"binary"``, ``"unit_interval"`` and ``"intensities"`` imply finite values.
+    The error names ``name``, the first offending value and its index:
+    eagerly a ValueError; inside a traced function (a ``fit`` step) ``x`` is
+    returned guarded by a ``tf.debugging.Assert`` with the same words, which
+    ``input_errors`` turns into a ValueError at the ``fit``/``predict``
+    boundary. In a function compiled by XLA, which drops assertions, values
+    are not checked. The index and value are computed only when the check fails, so a
+    passing check costs one comparison and one reduction. Use the returned tensor.
     """
     import tensorflow as tf  # here, not at the top: the command line imports this module
 
     x = tf.convert_to_tensor(x)
-    ok = tf.reduce_all((x == 0) | (x == 1))
+    checked = x if x.dtype.is_floating else tf.cast(x, tf.float32)
+    if kind == "binary":
+        good = (checked == 0) | (checked == 1)
+    elif kind == "unit_interval":
+        good = (checked >= 0) & (checked <= 1)
+    elif kind == "intensities":
+        good = (checked >= 0) & (checked <= 255) & (checked == tf.round(checked))
+    else:
+        good = tf.math.is_finite(checked)
+    expected, hint = VALUE_CHECKS[kind]
+    head, tail = f"Expected {expected} in {name}. Received: {name}[", f", the first value that is not; {hint}."
     if tf.executing_eagerly():
-        if not bool(ok):
-            raise ValueError(
-                f"Expected binary values (0 or 1) in {name} for a Bernoulli model. "
-                f"Received values in [{float(tf.reduce_min(x))}, {float(tf.reduce_max(x))}] "
-                "that are not all 0 or 1; binarize the data first "
-                "(tfdl.data.load(..., binarize='threshold'))."
-            )
+        flags = good.numpy().ravel()
+        if not flags.all():
+            first = int(np.argmin(flags))
+            index = ", ".join(str(int(i)) for i in np.unravel_index(first, tuple(x.shape)))
+            value = float(tf.reshape(checked, [-1])[first])
+            raise ValueError(f"{head}{index}]={value:g}{tail}")
         return x
-    with tf.control_dependencies(
-        [tf.debugging.Assert(ok, [f"Expected binary values (0 or 1) in {name}"])]
-    ):
+    if _in_xla():  # XLA drops assertions (and cannot compile the message's string ops)
+        return x
+
+    def fail():
+        flat = tf.reshape(good, [-1])
+        first = tf.argmin(tf.cast(flat, tf.int32), output_type=tf.int64)
+        index = tf.unravel_index(first, tf.shape(x, out_type=tf.int64))
+        value = tf.cast(tf.gather(tf.reshape(checked, [-1]), first), tf.float64)
+        text = tf.strings.join([
+            head, tf.strings.reduce_join(tf.strings.as_string(index), separator=", "), "]=",
+            tf.strings.as_string(value, shortest=True), " in a batch", tail,
+        ])
+        with tf.control_dependencies([tf.debugging.Assert(False, [text])]):
+            return tf.constant(False)
+
+    passed = tf.cond(tf.reduce_all(good), lambda: tf.constant(True), fail)
+    with tf.control_dependencies([passed]):
         return tf.identity(x)
+
+
+def _in_xla():
+    """Whether the function being traced is compiled by XLA (``jit_compile=True``)."""
+    import tensorflow as tf
+    from tensorflow.python.ops import control_flow_util  # no public equivalent
+
+    return control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())
+
+
+@contextlib.contextmanager
+def input_errors():
+    """Turns a failed in-graph ``values`` assertion (``InvalidArgumentError``) into its ValueError."""
+    import tensorflow as tf  # here, not at the top: the command line imports this module
+
+    try:
+        yield
+    except tf.errors.InvalidArgumentError as error:
+        for line in str(error).splitlines():
+            if "assertion failed: [Expected " in line:
+                text = line.split("assertion failed: [", 1)[1]
+                raise ValueError(text[:-1] if text.endswith("]") else text) from None
+        raise
+
+
+def binary(x, name="x"):
+    """Checks that every value of ``x`` is 0 or 1 (``values(x, "binary", name)``)."""
+    return values(x, "binary", name)
 
 
 def unit_interval(x, name="x"):
-    """Checks that every value of ``x`` lies in [0, 1] (eagerly: ValueError)."""
-    import tensorflow as tf  # here, not at the top: the command line imports this module
-
-    x = tf.convert_to_tensor(x)
-    ok = tf.reduce_all((x >= 0) & (x <= 1))
-    if tf.executing_eagerly():
-        if not bool(ok):
-            raise ValueError(
-                f"Expected values in [0, 1] in {name}. Received values in "
-                f"[{float(tf.reduce_min(x))}, {float(tf.reduce_max(x))}]"
-            )
-        return x
-    with tf.control_dependencies(
-        [tf.debugging.Assert(ok, [f"Expected values in [0, 1] in {name}"])]
-    ):
-        return tf.identity(x)
+    """Checks that every value of ``x`` lies in [0, 1] (``values(x, "unit_interval", name)``)."""
+    return values(x, "unit_interval", name)

@@ -51,12 +51,15 @@ class DiagonalBiLSTM(keras.layers.Layer):
     Neural Networks", ICML 2016, section 3.2.
     """
 
+    input_spec = keras.InputSpec(ndim=4)  # [batch, height, width, channels]
+
     def __init__(self, units, **kwargs):
         super().__init__(**kwargs)
         self.units = validation.positive_int(units, "units")
 
     def build(self, input_shape):
         units = self.units
+        self.input_spec = keras.InputSpec(ndim=4, axes={-1: input_shape[-1]})
         self.directions = []
         for name in ("forward", "backward"):
             self.directions.append(

@@ -74,7 +74,7 @@ class ElmanCell(keras.layers.Layer):
         )
         self.activation = activation
         self.output_activation = output_activation
-        self.use_bias = bool(use_bias)
+        self.use_bias = validation.boolean(use_bias, "use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -82,7 +82,13 @@ class ElmanCell(keras.layers.Layer):
         self.output_size = self.units if self.output_units is None else self.output_units
 
     def build(self, input_shape):
+        if len(input_shape) != 2:
+            raise ValueError(
+                "Expected inputs [batch, input_dim] at each step (keras.layers.RNN takes sequences "
+                f"[batch, time, input_dim]). Received: a step of input_shape={tuple(input_shape)}"
+            )
         input_dim = input_shape[-1]
+        self.input_spec = keras.InputSpec(ndim=2, axes={-1: input_dim})
         self.kernel = self.add_weight(
             name="kernel", shape=(input_dim, self.units), initializer=self.kernel_initializer
         )

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from tfdl import validation
+
 
 @keras.saving.register_keras_serializable(package="tfdl")
 class GaussianSampler(keras.layers.Layer):
@@ -33,11 +35,19 @@ class GaussianSampler(keras.layers.Layer):
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.seed = seed
+        self.seed = validation.seed(seed, allow_none=True)
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            received = f"a list of {len(inputs)}" if isinstance(inputs, (list, tuple)) else "one tensor"
+            raise ValueError(f"Expected inputs as a pair [mean, log_var]. Received: inputs as {received}")
         mean, log_var = inputs
+        if tuple(mean.shape) != tuple(log_var.shape):
+            raise ValueError(
+                "Expected inputs [mean, log_var] of one shape. "
+                f"Received: inputs with shapes {tuple(mean.shape)} and {tuple(log_var.shape)}"
+            )
         eps = keras.random.normal(ops.shape(mean), dtype=mean.dtype, seed=self.seed_generator)
         return mean + ops.exp(0.5 * log_var) * eps
 

@@ -32,6 +32,14 @@ def pixelcnn_mask(kernel_size, in_channels, out_channels, mask_type="B", channel
            [1., 0., 0.],
            [0., 0., 0.]], dtype=float32)
     """
+    if (isinstance(kernel_size, (int, np.integer)) or len(tuple(kernel_size)) != 2
+            or any(k % 2 == 0 for k in validation.positive_ints(kernel_size, "kernel_size"))):
+        raise ValueError(f"Expected kernel_size as two odd integers (kh, kw). Received: kernel_size={kernel_size!r}")
+    validation.one_of(mask_type, ("A", "B"), "mask_type")
+    validation.one_of(channel_groups, (1, 3), "channel_groups")
+    for name, count in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if validation.positive_int(count, name) < channel_groups:
+            raise ValueError(f"Expected {name} >= channel_groups={channel_groups}. Received: {name}={count!r}")
     kh, kw = kernel_size
     mask = np.zeros((kh, kw, in_channels, out_channels), np.float32)
     mask[: kh // 2] = 1.0
@@ -78,6 +86,8 @@ class MaskedConv2D(keras.layers.Layer):
 
     activation = ActivationAttribute()
 
+    input_spec = keras.InputSpec(ndim=4)  # [batch, height, width, channels]
+
     def __init__(
         self,
         filters,
@@ -107,7 +117,7 @@ class MaskedConv2D(keras.layers.Layer):
                 f"Expected filters >= channel_groups={channel_groups}. Received: filters={filters}"
             )
         self.activation = activation
-        self.use_bias = bool(use_bias)
+        self.use_bias = validation.boolean(use_bias, "use_bias")
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
 
@@ -121,6 +131,8 @@ class MaskedConv2D(keras.layers.Layer):
         self.mask = pixelcnn_mask(
             self.kernel_size, in_channels, self.filters, self.mask_type, self.channel_groups
         )
+        # Later calls: Keras checks every input's rank and channels (ValueError).
+        self.input_spec = keras.InputSpec(ndim=4, axes={-1: in_channels})
         self.kernel = self.add_weight(
             name="kernel",
             shape=self.mask.shape,

@@ -78,11 +78,16 @@ def made_masks(input_dim, hidden_units, order="natural", hidden_degrees="random"
     >>> [m.astype(int).tolist() for m in made_masks(3, [2], hidden_degrees="equal")]
     [[[1, 1], [0, 1], [0, 0]], [[0, 1, 1], [0, 0, 1]]]
     """
+    return degree_masks(made_degrees(input_dim, hidden_units, order, hidden_degrees, seed))
+
+
+def made_degrees(input_dim, hidden_units, order="natural", hidden_degrees="random", seed=None):
+    """The degrees ``[inputs [D], hidden layer 1 [H1], ...]`` (int arrays) that
+    ``made_masks`` turns into masks; arguments as there."""
     hidden_units = validation.positive_ints(hidden_units, "hidden_units")
     validation.one_of(hidden_degrees, HIDDEN_DEGREES, "hidden_degrees")
     rng = np.random.default_rng(seed)
-    input_degrees = autoregressive_order(input_dim, order, rng) + 1
-    degrees = [input_degrees]
+    degrees = [autoregressive_order(input_dim, order, rng) + 1]
     for units in hidden_units:
         low = min(int(degrees[-1].min()), input_dim - 1)
         high = max(input_dim - 1, low)  # D = 1: no valid degree; outputs see nothing
@@ -90,8 +95,14 @@ def made_masks(input_dim, hidden_units, order="natural", hidden_degrees="random"
             degrees.append(rng.integers(low, high + 1, size=units))
         else:
             degrees.append(low + np.arange(units) * (high - low + 1) // units)
+    return degrees
+
+
+def degree_masks(degrees):
+    """Masks ``[D, H1], ..., [HL, D]`` (float32 0/1) from ``made_degrees``' degrees, by the rule above."""
+    degrees = [np.asarray(d) for d in degrees]
     masks = [(d_in[:, None] <= d_out[None, :]) for d_in, d_out in zip(degrees, degrees[1:])]
-    masks.append(degrees[-1][:, None] < input_degrees[None, :])
+    masks.append(degrees[-1][:, None] < degrees[0][None, :])
     return [mask.astype(np.float32) for mask in masks]
 
 
@@ -151,7 +162,7 @@ class MaskedDense(keras.layers.Layer):
             raise ValueError("Expected a mask of zeros and ones. Received other values in mask")
         self.kernel_mask = mask
         self.activation = activation
-        self.use_bias = bool(use_bias)
+        self.use_bias = validation.boolean(use_bias, "use_bias")
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
         with tf.init_scope():  # an eager constant: captured by traced calls, not embedded

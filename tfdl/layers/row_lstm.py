@@ -47,6 +47,8 @@ class RowLSTM(keras.layers.Layer):
     Neural Networks", ICML 2016, section 3.1.
     """
 
+    input_spec = keras.InputSpec(ndim=4)  # [batch, height, width, channels]
+
     def __init__(self, units, kernel_size=3, **kwargs):
         super().__init__(**kwargs)
         self.units = validation.positive_int(units, "units")
@@ -64,6 +66,7 @@ class RowLSTM(keras.layers.Layer):
             name="state_kernel", shape=(k, units, 4 * units), initializer="orthogonal"
         )
         self.bias = self.add_weight(name="bias", shape=(4 * units,), initializer="zeros")
+        self.input_spec = keras.InputSpec(ndim=4, axes={-1: input_shape[-1]})
 
     def call(self, inputs):
         ops = keras.ops

@@ -10,6 +10,7 @@ the optimizer's loss scale before the gradients are taken).
 import numpy as np
 from keras import ops
 
+from tfdl import validation
 from tfdl.models.base import OwnLossModel, bernoulli_log_prob
 
 
@@ -47,9 +48,12 @@ class MaximumLikelihoodModel(NegativeLogLikelihoodModel):
             generator seeded by it.
     """
 
+    input_values = "binary"
+
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.seed = int(np.random.randint(2**31)) if seed is None else int(seed)
+        seed = validation.seed(seed, allow_none=True)
+        self.seed = int(np.random.randint(2**31)) if seed is None else seed
         self._sample_seeds = np.random.default_rng(self.seed)
 
     def _log_likelihood(self, x, logits):
@@ -62,7 +66,7 @@ class MaximumLikelihoodModel(NegativeLogLikelihoodModel):
 
     def _sample_seed(self, seed):
         """``seed``, or the next one from the model's generator when None."""
-        return int(self._sample_seeds.integers(2**31)) if seed is None else int(seed)
+        return int(self._sample_seeds.integers(2**31)) if seed is None else validation.seed(seed)
 
     def _context(self, context):
         """None for an unconditional model; a context raises ValueError."""

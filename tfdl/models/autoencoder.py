@@ -6,7 +6,6 @@ encoder/decoder plumbing (training itself is ``tfdl.models.base.OwnLossModel``'s
 """
 
 import keras
-import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 from keras import ops
@@ -56,32 +55,28 @@ def check_input(x, encoder, likelihood, name="x", dtype="float32"):
     """Returns ``x`` as a ``dtype`` tensor after checking its shape and values.
 
     Integer and boolean inputs (``uint8`` images of 0s and 1s) are cast to
-    ``dtype``, their values unchanged. Raises ValueError (eagerly) when
-    ``x.shape[1:]`` differs from the encoder's input shape, or when a
-    Bernoulli model gets values outside [0, 1]. Inside a traced function the
-    value check is a run-time assertion.
+    ``dtype``, their values unchanged. Raises ValueError (eagerly) for an
+    empty ``x``, when ``x.shape[1:]`` differs from the encoder's input shape,
+    and for values outside [0, 1] (Bernoulli) or not finite (Gaussian), naming
+    the first bad value and its index. Inside a traced function the value
+    check is a run-time assertion.
     """
-    x = tf.cast(tf.convert_to_tensor(x), dtype)
+    x = tf.cast(validation.array(x, name) if tf.executing_eagerly() else tf.convert_to_tensor(x), dtype)
     inputs = getattr(encoder, "inputs", None)
     if inputs:
-        expected = tuple(inputs[0].shape[1:])
-        if len(x.shape) == 0:
-            raise ValueError(
-                f"Expected {name} with shape [batch, {', '.join(map(str, expected))}]. "
-                f"Received: {name}.shape=()"
-            )
-        validation.feature_shape(x, expected, name)
-    return validation.unit_interval(x, name) if likelihood == "bernoulli" else x
+        validation.feature_shape(x, tuple(inputs[0].shape[1:]), name)
+    return validation.values(x, "unit_interval" if likelihood == "bernoulli" else "finite", name)
 
 
 class _EncoderDecoder(OwnLossModel):
     """What Autoencoder and VAE share.
 
-    Training is ``OwnLossModel``'s; ``fit`` and ``evaluate`` check the
-    arrays they get (ValueError); each batch (``check_batch``) is cast to the
-    model's variable dtype, where the losses stay (float32 under
-    ``mixed_float16``, whose optimizer scales the loss); the encoder and
-    decoder are rebuilt from their serialized configs.
+    Training is ``OwnLossModel``'s; each batch (``check_batch``) is cast to
+    the model's variable dtype, where the losses stay (float32 under
+    ``mixed_float16``, whose optimizer scales the loss), and its values
+    checked: in [0, 1] for ``"bernoulli"``, finite for ``"gaussian"``
+    (``fit``, ``evaluate`` and ``predict`` check arrays eagerly too); the
+    encoder and decoder are rebuilt from their serialized configs.
 
     A subclass sets ``likelihood_family``, ``log_scale``, ``encoder`` and
     ``decoder``, and defines ``compute_losses(x, training)``.
@@ -94,26 +89,20 @@ class _EncoderDecoder(OwnLossModel):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 
+    @property
+    def input_values(self):
+        return "unit_interval" if self.likelihood_family == "bernoulli" else "finite"
+
     def _check_input(self, x, name="x"):
         return check_input(x, self.encoder, self.likelihood_family, name, self.variable_dtype)
 
-    def _check_arrays(self, x, validation_data=None):
-        if isinstance(x, (np.ndarray, tf.Tensor)):
-            self._check_input(x)
-        if isinstance(validation_data, (np.ndarray, tf.Tensor)):
-            self._check_input(validation_data, "validation_data")
-
-    def fit(self, x=None, y=None, **kwargs):
-        self._check_arrays(x, kwargs.get("validation_data"))
-        return super().fit(x, y, **kwargs)
-
-    def evaluate(self, x=None, y=None, **kwargs):
-        self._check_arrays(x)
-        return super().evaluate(x, y, **kwargs)
+    def check_array(self, x, name="x"):
+        self._check_input(x, name)
+        return x
 
     def check_batch(self, x):
-        """The batch in the variable dtype (the arrays of ``fit`` are checked eagerly)."""
-        return ops.cast(x, self.variable_dtype)
+        """The batch in the variable dtype, its values checked (``input_values``)."""
+        return validation.values(ops.cast(x, self.variable_dtype), self.input_values, "x")
 
     # The decoder -------------------------------------------------------------
 

@@ -17,11 +17,28 @@ log-likelihood, a contrastive-divergence update, a reconstruction error), so
   the replicas in sync (a ``tf.distribute`` strategy sums their gradients,
   as Keras's own ``compute_loss`` expects) and scaled by the optimizer's
   loss scale (mixed precision; the optimizer unscales the gradients);
-* ``compile_from_config``: a loaded model recompiles with its optimizer state.
+* ``compile_from_config``: a loaded model recompiles with its optimizer state;
+* the input gate: ``fit``, ``evaluate`` and ``predict`` refuse labels
+  (``y``), ``batch_size`` other than a positive integer, and array data that
+  is empty or fails the model's value check (``input_values``: finite
+  values by default, 0/1 for binary models) with a ValueError naming the
+  argument, the first bad value and its index; every batch of every input
+  (arrays, generators, ``tf.data``) is checked again inside the compiled
+  step (``check_batch``, a ``tf.debugging`` assertion whose failure the
+  three methods turn into the same ValueError).
+
+The in-step assertion costs one comparison and one reduction per batch. XLA
+drops ``tf.debugging`` assertions, so ``compile`` resolves Keras's
+``jit_compile="auto"`` (XLA on a GPU) to False; a model compiled with
+``jit_compile=True`` checks array data eagerly but not the batches of a
+generator or a ``tf.data`` pipeline.
 """
 
 import keras
+import numpy as np
 import tensorflow as tf
+
+from tfdl import validation
 
 IGNORED = ("loss", "loss_weights", "metrics", "weighted_metrics")
 
@@ -45,6 +62,7 @@ class OwnLossModel(keras.Model):
 
     own_loss = "a loss the model defines"
     metric_names = ("loss",)
+    input_values = "finite"  # a key of validation.VALUE_CHECKS: what every input value must be
 
     def __init__(self, metric_names=None, **kwargs):
         super().__init__(**kwargs)
@@ -64,6 +82,8 @@ class OwnLossModel(keras.Model):
                     f"Received: {name}={kwargs[name]!r}"
                 )
             kwargs.pop(name, None)
+        if kwargs.get("jit_compile", "auto") == "auto":  # XLA would drop the per-batch input check
+            kwargs["jit_compile"] = False
         super().compile(optimizer=optimizer, **kwargs)
 
     def compile_from_config(self, config):
@@ -80,18 +100,74 @@ class OwnLossModel(keras.Model):
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         return self.optimizer.scale_loss(value / replicas if replicas > 1 else value)
 
-    @staticmethod
-    def unpack(data):
-        """The inputs ``x`` of a ``fit``/``evaluate`` batch, given as ``x`` or ``(x, ...)``."""
-        return keras.utils.unpack_x_y_sample_weight(data)[0]
+    def unpack(self, data):
+        """The inputs ``x`` of a ``fit``/``evaluate`` batch, given as ``x`` or ``(x,)``;
+        a batch with labels raises ValueError (the model learns from ``x`` alone)."""
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if y is not None:
+            raise self._labels_error(y)
+        return x
+
+    def _labels_error(self, y):
+        return ValueError(
+            f"{type(self).__name__} learns from x alone: expected y=None (no labels in the data). "
+            f"Received: y of type {type(y).__name__}"
+        )
 
     def check_batch(self, x):
-        """The per-batch input gate of ``train_step`` and ``test_step``.
+        """The per-batch input gate of ``train_step``, ``test_step`` and ``predict_step``.
 
         Returns the batch as the step consumes it (checked, and converted where
-        the model converts its inputs). Default: ``x`` unchanged.
+        the model converts its inputs). Default: ``x`` with its values checked
+        (``input_values``).
         """
+        return keras.ops.cast(validation.values(x, self.input_values, "x"), self.compute_dtype)
+
+    def check_array(self, x, name="x"):
+        """Eager checks of in-memory data given to ``fit``/``evaluate``/``predict``:
+        not empty, and ``check_batch``'s value check. Returns ``x`` unchanged."""
+        with validation.input_errors():
+            self.check_batch(validation.array(x, name))
         return x
+
+    def check_data(self, x, y=None, batch_size=None, name="x"):
+        """The argument checks of ``fit``/``evaluate``/``predict``: no labels, a
+        positive ``batch_size``, array data checked now (``check_array``)."""
+        if y is not None:
+            raise self._labels_error(y)
+        if batch_size is not None:
+            validation.positive_int(batch_size, "batch_size")
+        if x is None or isinstance(x, (str, bytes, dict, np.ndarray, tf.Tensor, list, tuple)) or np.isscalar(x):
+            self.check_array(x, name)
+
+    def fit(self, x=None, y=None, batch_size=None, *args, **kwargs):
+        self.check_data(x, y, batch_size)
+        validation_data = kwargs.get("validation_data")
+        if isinstance(validation_data, tuple):
+            x_valid, y_valid, _ = keras.utils.unpack_x_y_sample_weight(validation_data)
+            self.check_data(x_valid, y_valid, name="validation_data")
+        elif validation_data is not None:
+            self.check_data(validation_data, name="validation_data")
+        with validation.input_errors():
+            return super().fit(x, None, batch_size, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, batch_size=None, *args, **kwargs):
+        self.check_data(x, y, batch_size)
+        with validation.input_errors():
+            return super().evaluate(x, None, batch_size, *args, **kwargs)
+
+    def predict(self, x, batch_size=None, *args, **kwargs):
+        self.check_data(x, batch_size=batch_size)
+        with validation.input_errors():
+            return super().predict(x, batch_size, *args, **kwargs)
+
+    def train_on_batch(self, x, y=None, **kwargs):
+        self.check_data(x, y)
+        with validation.input_errors():
+            return super().train_on_batch(x, **kwargs)
+
+    def predict_step(self, data):
+        return self(self.check_batch(keras.utils.unpack_x_y_sample_weight(data)[0]))
 
     def compute_losses(self, x, training):
         """``{name: value}`` for every name of ``metric_names``; ``"loss"`` is minimised."""

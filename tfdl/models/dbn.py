@@ -55,13 +55,18 @@ class DBN(OwnLossModel, LayerwiseStack):
 
     own_loss = "each RBM's contrastive divergence, layer by layer"
 
+    @property
+    def input_values(self):
+        """What ``predict`` takes: the bottom RBM's ``transform`` inputs."""
+        return "unit_interval" if self.visible == "bernoulli" else "finite"
+
     def __init__(self, hidden_units=(500, 500, 2000), visible="bernoulli", k=1, persistent=False, seed=None, **kwargs):
         super().__init__(metric_names=(), **kwargs)  # fit reports each RBM's metrics
         self.hidden_units = validation.positive_ints(hidden_units, "hidden_units")
-        self.visible = visible
-        self.k = k
-        self.persistent = persistent
-        self.seed = seed
+        self.visible = validation.one_of(visible, ("bernoulli", "gaussian"), "visible")
+        self.k = validation.positive_int(k, "k")
+        self.persistent = validation.boolean(persistent, "persistent")
+        self.seed = validation.seed(seed, allow_none=True)
         self.stack = [
             RBM(
                 units,
@@ -102,6 +107,7 @@ class DBN(OwnLossModel, LayerwiseStack):
             raise ValueError(f"DBN.fit is unsupervised: expected y=None. Received: y of type {type(y).__name__}")
         if not isinstance(x, (np.ndarray, tf.Tensor)):
             raise ValueError(f"Expected x as an array [n, n_visible]. Received: x of type {type(x).__name__}")
+        x = validation.array(x)
         if not self.built:
             self.build(x.shape)
         if getattr(self, "optimizer", None) is not None:  # compiled
@@ -130,7 +136,8 @@ class DBN(OwnLossModel, LayerwiseStack):
             ``[num, n_visible]`` visible means.
         """
         *lower, top = self.stack
-        seed = int(np.random.default_rng().integers(2**31)) if seed is None else int(seed)
+        validation.built(self, "sample")
+        seed = int(np.random.default_rng().integers(2**31)) if seed is None else validation.seed(seed)
         x = top.sample(num, steps=steps, seed=seed)
         for i, rbm in enumerate(reversed(lower)):
             h = tf.cast(tf.random.stateless_uniform(tf.shape(x), seed=[seed, i + 1], dtype=x.dtype) < x, x.dtype)

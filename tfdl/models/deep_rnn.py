@@ -25,7 +25,8 @@ def recurrent_layer(cell, units, return_sequences=False, return_state=False, nam
     """
     validation.one_of(cell, CELLS, "cell")
     units = validation.positive_int(units, "units")
-    options = dict(return_sequences=return_sequences, return_state=return_state, name=name)
+    options = dict(return_sequences=validation.boolean(return_sequences, "return_sequences"),
+                   return_state=validation.boolean(return_state, "return_state"), name=name)
     if cell == "elman":
         return keras.layers.RNN(ElmanCell(units), **options)
     layer = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
@@ -43,8 +44,8 @@ def recurrent_stack(units, cell="simple", return_sequences=False, bidirectional=
         A list of layers (with a ``Dropout`` after each when ``dropout > 0``).
     """
     units = validation.positive_ints(units, "units")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"Expected dropout in [0, 1). Received: dropout={dropout!r}")
+    validation.number(dropout, "dropout", 0.0, 1.0, high_open=True)
+    validation.boolean(bidirectional, "bidirectional")
     layers = []
     for depth, size in enumerate(units):
         feeds_another = depth < len(units) - 1

@@ -29,6 +29,7 @@ References:
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from tfdl import validation
 
@@ -63,7 +64,9 @@ def greedy_layerwise(layers, x, epochs=10, batch_size=100, optimizer=None, verbo
         ``(layers, histories)``: the trained layers and each layer's
         ``History.history``.
     """
-    layers = list(layers)
+    layers, x = list(layers), validation.array(x)
+    seed = validation.seed(seed)
+    batch_size = None if batch_size is None else validation.positive_int(batch_size, "batch_size")
     if not layers:
         raise ValueError("Expected at least one layer. Received: layers=[]")
     epochs = validation.positive_ints(epochs if not isinstance(epochs, int) else [epochs] * len(layers), "epochs")
@@ -106,6 +109,9 @@ def to_classifier(layers, num_classes, freeze=False, name="pretrained_classifier
         copies of its encoder weights, then ``Dense(num_classes, "softmax")``.
     """
     num_classes = validation.positive_int(num_classes, "num_classes")
+    freeze = validation.boolean(freeze, "freeze")
+    for layer in layers:
+        validation.built(layer, "to_classifier")
     encoders = [_encoder(layer) for layer in layers]
     model = keras.Sequential(
         [keras.Input((encoders[0][0].shape[0],))]
@@ -141,6 +147,14 @@ class LayerwiseStack(keras.Model):
 
     def call(self, x):
         return self.transform(x)
+
+    def predict(self, x, *args, **kwargs):
+        """Keras ``predict`` of the top layer's features; array data is checked
+        first, and a bad batch raises the layers' ValueError (not TensorFlow's error)."""
+        if not hasattr(x, "__next__") and not isinstance(x, (tf.data.Dataset, keras.utils.PyDataset)):
+            x = validation.array(x)
+        with validation.input_errors():
+            return super().predict(x, *args, **kwargs)
 
     def pretrain(self, x, epochs=10, batch_size=100, optimizer=None, verbose=0, seed=0):
         """Greedy layer-wise pre-training (``greedy_layerwise``); returns the histories."""

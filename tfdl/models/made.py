@@ -17,7 +17,7 @@ import tensorflow as tf
 from keras import ops
 
 from tfdl import validation
-from tfdl.layers.masked_dense import HIDDEN_DEGREES, MaskedDense, autoregressive_order, made_masks
+from tfdl.layers.masked_dense import HIDDEN_DEGREES, MaskedDense, autoregressive_order, degree_masks, made_degrees
 from tfdl.models._maximum_likelihood import MaximumLikelihoodModel
 
 
@@ -45,8 +45,11 @@ class MADE(MaximumLikelihoodModel):
             the output layer, whose masks get all-ones rows for it (an
             unmasked dense kernel). None: unconditional.
         seed: seed of the masks, the initial weights and of ``sample``
-            without a seed; drawn once
-            and stored when None so a saved model reloads with the same masks.
+            without a seed; drawn once and stored when None.
+        orders, degrees: the mask sets' orders ``[K, D]`` and hidden-unit
+            degrees (per set, per hidden layer), as ``get_config`` saves them
+            so a saved model reloads with its masks whatever the random
+            generator; None (the default): drawn from ``seed``.
         **kwargs: ``keras.Model`` arguments (``name``, ``dtype``: the policy,
             e.g. ``"float64"`` or ``"mixed_float16"``, is also every layer's).
 
@@ -78,6 +81,8 @@ class MADE(MaximumLikelihoodModel):
         direct_connections=False,
         conditional_dim=None,
         seed=None,
+        orders=None,
+        degrees=None,
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
@@ -87,19 +92,12 @@ class MADE(MaximumLikelihoodModel):
         self.order = order if isinstance(order, str) else [int(p) for p in order]
         autoregressive_order(self.input_dim, order)  # validates
         self.hidden_degrees = validation.one_of(hidden_degrees, HIDDEN_DEGREES, "hidden_degrees")
-        self.direct_connections = bool(direct_connections)
+        self.direct_connections = validation.boolean(direct_connections, "direct_connections")
         self.conditional_dim = (
             None if conditional_dim is None
             else validation.positive_int(conditional_dim, "conditional_dim")
         )
-        rng = np.random.default_rng(self.seed)
-        self.orders = np.stack(
-            [autoregressive_order(self.input_dim, order, rng) for _ in range(self.num_masks)]
-        )
-        mask_sets = [
-            made_masks(self.input_dim, self.hidden_units, positions, self.hidden_degrees, rng)
-            for positions in self.orders
-        ]
+        mask_sets = self._mask_sets(orders, degrees)
         stacked = [np.stack(layer_masks) for layer_masks in zip(*mask_sets)]
         if self.conditional_dim is not None:  # all-ones rows: the context is unmasked
             stacked = [
@@ -130,6 +128,29 @@ class MADE(MaximumLikelihoodModel):
         )
         with tf.init_scope():
             self._positions = tf.constant(self.orders, dtype=tf.int32)
+
+    def _mask_sets(self, orders, degrees):
+        """Each mask set's masks, from the saved ``orders`` and ``degrees`` or
+        drawn from ``seed`` (None); sets ``self.orders`` and ``self.degrees``."""
+        rng = np.random.default_rng(self.seed)
+        self.orders = np.stack(
+            [autoregressive_order(self.input_dim, self.order, rng) for _ in range(self.num_masks)]
+            if orders is None else [autoregressive_order(self.input_dim, o) for o in orders]
+        )
+        if len(self.orders) != self.num_masks:
+            raise ValueError(f"Expected orders for num_masks={self.num_masks} mask sets. Received: orders={orders!r}")
+        if degrees is None:
+            degree_sets = [
+                made_degrees(self.input_dim, self.hidden_units, p, self.hidden_degrees, rng) for p in self.orders
+            ]
+        else:
+            degree_sets = [
+                [p + 1] + [np.asarray(d, np.int64) for d in layers] for p, layers in zip(self.orders, degrees)
+            ]
+        if [[len(d) for d in ds[1:]] for ds in degree_sets] != [list(self.hidden_units)] * self.num_masks:
+            raise ValueError(f"Expected degrees of every hidden unit of every mask set. Received: degrees={degrees!r}")
+        self.degrees = [[d.tolist() for d in ds[1:]] for ds in degree_sets]
+        return [degree_masks(ds) for ds in degree_sets]
 
     def build(self, input_shape=None):
         context_dim = self.conditional_dim or 0
@@ -189,6 +210,19 @@ class MADE(MaximumLikelihoodModel):
         context = ops.cast(context, self.compute_dtype)
         validation.feature_shape(context, (self.conditional_dim,), "context")
         return context
+
+    def check_batch(self, inputs):
+        """``x`` binary and a context (``[x, context]``) finite, checked in the step."""
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 2:
+            return [validation.values(inputs[0], "binary", "x"), validation.values(inputs[1], "finite", "context")]
+        return validation.values(inputs, "binary", "x")
+
+    def check_array(self, x, name="x"):
+        if isinstance(x, (list, tuple)) and len(x) == 2:
+            self.check_batch([validation.array(x[0], name), validation.array(x[1], "context")])
+        else:
+            self.check_batch(validation.array(x, name))
+        return x
 
     def _num_masks(self, num_masks):
         if num_masks is None:
@@ -251,6 +285,8 @@ class MADE(MaximumLikelihoodModel):
             )
         num_masks = self._num_masks(num_masks)
         rng = np.random.default_rng(self._sample_seed(seed))
+        if not self.built:
+            self.build()
         uniforms = tf.constant(rng.random((num, self.input_dim)), dtype=self.compute_dtype)
         components = tf.constant(rng.integers(num_masks, size=num), dtype=tf.int32)
         return self._ancestral_sample(uniforms, components, num_masks, context)
@@ -286,6 +322,8 @@ class MADE(MaximumLikelihoodModel):
             "direct_connections": self.direct_connections,
             "conditional_dim": self.conditional_dim,
             "seed": self.seed,
+            "orders": self.orders.tolist(),
+            "degrees": self.degrees,
         }
 
 

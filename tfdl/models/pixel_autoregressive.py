@@ -16,26 +16,6 @@ from tfdl.models.base import bernoulli_log_prob, categorical_log_prob
 LEVELS = 256
 
 
-def intensities(x, name="x"):
-    """Checks that every value of ``x`` is an integer in ``0..255`` (eagerly: ValueError).
-
-    Inside a traced function it returns ``x`` guarded by a run-time assertion.
-    """
-    x = tf.convert_to_tensor(x)
-    ok = tf.reduce_all((x >= 0) & (x <= LEVELS - 1) & (x == tf.round(x)))
-    message = f"Expected integer intensities 0..{LEVELS - 1} (as float) in {name} for a categorical model"
-    if tf.executing_eagerly():
-        if not bool(ok):
-            raise ValueError(
-                f"{message}. Received values in [{float(tf.reduce_min(x))}, "
-                f"{float(tf.reduce_max(x))}] that are not all such integers; "
-                "scale images in [0, 1] by 255 and round first."
-            )
-        return x
-    with tf.control_dependencies([tf.debugging.Assert(ok, [message])]):
-        return tf.identity(x)
-
-
 class Raster:
     """Per-pixel activations cached while sampling, in raster order.
 
@@ -112,6 +92,8 @@ class PixelAutoregressiveModel(deprecation.RenamedNames, NegativeLogLikelihoodMo
             stored as float; images in [0, 1] must be scaled by 255 and
             rounded first). The network sees ``x / 255`` then. Stored as
             ``likelihood_family``; ``distribution`` is its deprecated spelling.
+            Images of any numeric dtype (``uint8`` included) are converted;
+            other values, NaN and inf raise ValueError naming the first bad pixel.
         seed: seed of the sampler's ``keras.random.SeedGenerator``.
         dtype: the model's dtype policy (``"float64"``, or
             ``"mixed_float16"`` which the global policy also selects): the
@@ -139,7 +121,8 @@ class PixelAutoregressiveModel(deprecation.RenamedNames, NegativeLogLikelihoodMo
             )
         self.likelihood_family = validation.one_of(likelihood, ("bernoulli", "categorical"), "likelihood")
         self.outputs_per_channel = LEVELS if likelihood == "categorical" else 1
-        self.seed = seed
+        self.input_values = "binary" if likelihood == "bernoulli" else "intensities"
+        self.seed = validation.seed(seed, allow_none=True)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._samplers = {}
 
@@ -148,8 +131,14 @@ class PixelAutoregressiveModel(deprecation.RenamedNames, NegativeLogLikelihoodMo
         self(keras.ops.zeros((1, *self.image_shape)))
 
     def rescale(self, x):
-        """The network's input: ``x`` (Bernoulli) or ``x / 255`` (categorical)."""
+        """The network's input in the compute dtype (uint8 images converted):
+        ``x`` (Bernoulli) or ``x / 255`` (categorical)."""
+        x = keras.ops.cast(x, self.compute_dtype)
         return x / (LEVELS - 1) if self.likelihood_family == "categorical" else x
+
+    def check_batch(self, x):
+        """The batch in the variable dtype (uint8 converted), its values checked (``input_values``)."""
+        return keras.ops.cast(validation.values(x, self.input_values, "x"), self.variable_dtype)
 
     def logits(self, outputs):
         """``[..., C * 256]`` outputs -> ``[..., C, 256]`` categorical logits; both in the variable dtype."""
@@ -160,13 +149,12 @@ class PixelAutoregressiveModel(deprecation.RenamedNames, NegativeLogLikelihoodMo
 
     def log_prob(self, x):
         """Exact log-likelihood in nats, ``[batch]``, of images ``x`` ``[batch, H, W, C]`` (variable dtype)."""
-        x = keras.ops.convert_to_tensor(x)
+        x = validation.array(x) if tf.executing_eagerly() else keras.ops.convert_to_tensor(x)
         validation.feature_shape(x, self.image_shape)
+        x = self.check_batch(x)
         if self.likelihood_family == "bernoulli":
-            x = validation.binary(x)
             logits = self(x)
             return bernoulli_log_prob(keras.ops.cast(x, logits.dtype), logits)
-        x = intensities(x)
         return categorical_log_prob(x, self(x))
 
     def sample(self, num, seed=None, method="cached"):
@@ -196,7 +184,7 @@ class PixelAutoregressiveModel(deprecation.RenamedNames, NegativeLogLikelihoodMo
         method = validation.one_of(method, self.sampling_methods, "method")
         uniform = keras.random.uniform(
             (num, *self.image_shape),
-            seed=self.seed_generator if seed is None else seed,
+            seed=self.seed_generator if seed is None else validation.seed(seed),
             dtype=self.variable_dtype,
         )
         if method not in self._samplers:

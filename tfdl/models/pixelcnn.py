@@ -70,6 +70,8 @@ class PixelCNN(PixelAutoregressiveModel):
         super().__init__(input_shape, likelihood=likelihood, seed=seed, **kwargs)
         channels = validation.one_of(self.image_shape[-1], (1, 3), "input_shape[-1]")
         self.filters = validation.positive_int(filters, "filters")
+        if self.filters < 2 * channels:  # the residual blocks' middle layers have filters // 2 channels
+            raise ValueError(f"Expected filters >= {2 * channels} (2 per image channel). Received: filters={filters!r}")
         self.num_residual = validation.positive_int(num_residual, "num_residual") if num_residual else 0
         self.kernel_size = validation.positive_int(kernel_size, "kernel_size")
         self.num_head = validation.positive_int(num_head, "num_head") if num_head else 0

@@ -143,15 +143,15 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         hidden_units = validation.positive_int(hidden_units, "hidden_units")
         validation.one_of(visible, VISIBLE_TYPES, "visible")
         available = MONITORS if visible == "bernoulli" else ("reconstruction", "free_energy")
-        monitor = tuple(available if monitor is None else monitor)
-        for name in monitor:
-            validation.one_of(name, available, "monitor")
+        given, monitor = monitor, tuple(available if monitor is None or isinstance(monitor, str) else monitor)
+        if isinstance(given, str) or any(name not in available for name in monitor):
+            raise ValueError(f"Expected monitor as a tuple of names from {available}. Received: monitor={given!r}")
         super().__init__(metric_names=("loss",) + monitor, **kwargs)
         self.hidden_units = hidden_units
         self.visible = visible
         self.monitor = monitor
         self.k = validation.positive_int(k, "k")
-        self.persistent = bool(persistent)
+        self.persistent = validation.boolean(persistent, "persistent")
         if num_chains is not None:
             validation.positive_int(num_chains, "num_chains")
             if not self.persistent:
@@ -160,7 +160,7 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
                     f"Received: num_chains={num_chains}, persistent={persistent}"
                 )
         self.num_chains = num_chains
-        self.seed = seed
+        self.seed = validation.seed(seed, allow_none=True)
         self._sample_seeds = np.random.default_rng(seed)
         self._op_seeds_traced = 0
         if accept_probabilities and self.visible != "bernoulli":
@@ -168,17 +168,18 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
                 "accept_probabilities needs visible='bernoulli'. "
                 f"Received: accept_probabilities={accept_probabilities}, visible={visible!r}"
             )
-        self.accept_probabilities = bool(accept_probabilities)
+        self.accept_probabilities = validation.boolean(accept_probabilities, "accept_probabilities")
 
     def build(self, input_shape):
         n_visible = input_shape[-1]
         if n_visible is None:
             raise ValueError(f"Expected a known number of visible units. Received: input_shape={input_shape}")
         self.n_visible = int(n_visible)
-        self.kernel = self.add_weight(
+        normal = keras.initializers.RandomNormal(stddev=0.01, seed=self.seed)
+        self.kernel = self.add_weight(  # drawn in float32 whatever the dtype: one seed, one RBM
             name="kernel",
             shape=(self.n_visible, self.hidden_units),
-            initializer=keras.initializers.RandomNormal(stddev=0.01, seed=self.seed),
+            initializer=lambda shape, dtype: tf.cast(normal(shape, "float32"), dtype),
         )
         self.visible_bias = self.add_weight(name="visible_bias", shape=(self.n_visible,), initializer="zeros")
         self.hidden_bias = self.add_weight(name="hidden_bias", shape=(self.hidden_units,), initializer="zeros")
@@ -199,16 +200,28 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         validation.feature_shape(v, (self.n_visible,), name)
         return v
 
-    def _check_values(self, x, name):
-        """Bernoulli units: ``x`` binary (or in [0, 1] with ``accept_probabilities``),
-        checked before any cast so rounding cannot make it pass."""
+    @property
+    def input_values(self):
+        """What training data must be: binary (Bernoulli units; [0, 1] with
+        ``accept_probabilities``) or finite (Gaussian units)."""
         if self.visible == "gaussian":
-            return x
-        return (validation.unit_interval if self.accept_probabilities else validation.binary)(x, name)
+            return "finite"
+        return "unit_interval" if self.accept_probabilities else "binary"
 
-    def _check_array(self, x, name="x"):
+    def _check_values(self, x, name, kind=None):
+        """``x`` with its values checked (``input_values``, or ``kind``) before
+        any cast, so rounding cannot make it pass."""
+        return validation.values(x, kind or self.input_values, name)
+
+    def _check_visible(self, v, method):
+        """The built model's ``v`` for a mean-field ``method`` (``transform``,
+        ``free_energy``): values in [0, 1] (Bernoulli units) or finite (Gaussian)."""
+        validation.built(self, method)
+        return self._check_values(v, "v", "unit_interval" if self.visible == "bernoulli" else "finite")
+
+    def check_array(self, x, name="x"):
         """Eager checks of in-memory data; builds the model from its width."""
-        x = tf.convert_to_tensor(x)
+        x = validation.array(x, name)
         if not self.built:
             self.build(x.shape)
         validation.feature_shape(x, (self.n_visible,), name)
@@ -249,12 +262,16 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
 
     def free_energy(self, v):
         """``F(v) = -log sum_h exp(-E(v, h))``, ``[batch]``, in the variable dtype."""
-        v = self._check(v, dtype=self.variable_dtype)
+        v = self._check(self._check_visible(v, "free_energy"), dtype=self.variable_dtype)
         return self._free_energy_from(v, self._hidden_pre(v))
 
     def transform(self, v):
-        """Hidden probabilities ``p(h = 1 | v)``: the features for the next layer."""
-        return self.hidden_probs(v)[0]
+        """Hidden probabilities ``p(h = 1 | v)``: the features for the next layer.
+
+        ``v``: values in [0, 1] (grey values are mean-field inputs) for
+        Bernoulli units, finite values for Gaussian ones (ValueError otherwise).
+        """
+        return self.hidden_probs(self._check_visible(v, "transform"))[0]
 
     def call(self, v):
         return self.transform(v)
@@ -275,21 +292,23 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
 
     def _stateless_noise(self, shape, key, dtype):
         """Uniforms ``shape[0]`` (for the hidden units) and the visible noise
-        ``shape[1]`` (uniform or normal), keyed by the int64 pair ``key``."""
-        uniform = tf.random.stateless_uniform(shape[0], seed=key, dtype=dtype)
+        ``shape[1]`` (uniform or normal), keyed by the int64 pair ``key``; drawn
+        in float32 and cast to ``dtype``, so one seed gives one chain whatever the dtype."""
+        uniform = tf.random.stateless_uniform(shape[0], seed=key)
         other = (
-            tf.random.stateless_uniform(shape[1], seed=key + [0, 2**40], dtype=dtype)
+            tf.random.stateless_uniform(shape[1], seed=key + [0, 2**40])
             if self.visible == "bernoulli"
-            else tf.random.stateless_normal(shape[1], seed=key + [0, 2**40], dtype=dtype)
+            else tf.random.stateless_normal(shape[1], seed=key + [0, 2**40])
         )
-        return uniform, other
+        return tf.cast(uniform, dtype), tf.cast(other, dtype)
 
     def _next_seed(self, seed):
-        return int(self._sample_seeds.integers(2**31)) if seed is None else int(seed)
+        return int(self._sample_seeds.integers(2**31)) if seed is None else validation.seed(seed)
 
     def gibbs(self, v, steps=1, seed=None):
         """Runs ``steps`` block-Gibbs sweeps from ``v``; returns the final visible sample."""
-        v = self._check(v)
+        validation.built(self, "gibbs")
+        v = self._check(self._check_values(v, "v"))
         steps = validation.positive_int(steps, "steps")
         return self._gibbs_chain(v, tf.constant(steps), tf.constant(self._next_seed(seed), tf.int64))
 
@@ -311,6 +330,7 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         (pixel probabilities for Bernoulli units), ``[num, n_visible]``.
         """
         num = validation.positive_int(num, "num")
+        validation.built(self, "sample")
         seed = self._next_seed(seed)
         if self.visible == "bernoulli":
             start = tf.cast(tf.random.stateless_uniform([num, self.n_visible], seed=[seed, -1]) < 0.5, tf.float32)
@@ -340,13 +360,14 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         return len(self.variables) + len(self.optimizer.variables)
 
     def _uniform(self, shape):
-        """Training noise: the stateful uniform op (fastest measured; see module doc)."""
-        return tf.random.uniform(shape, seed=self._op_seed(), dtype=self.compute_dtype)
+        """Training noise: the stateful uniform op (fastest measured; see module doc),
+        drawn in float32 and cast, so one seed gives one stream whatever the dtype."""
+        return tf.cast(tf.random.uniform(shape, seed=self._op_seed()), self.compute_dtype)
 
     def _visible_noise(self, batch):
         if self.visible == "bernoulli":
             return self._uniform([batch, self.n_visible])
-        return tf.random.normal([batch, self.n_visible], seed=self._op_seed(), dtype=self.compute_dtype)
+        return tf.cast(tf.random.normal([batch, self.n_visible], seed=self._op_seed()), self.compute_dtype)
 
     def fit(self, x=None, *args, **kwargs):
         """Keras ``fit``; an array ``x`` is checked here first (a ValueError
@@ -354,17 +375,12 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         thread; shuffling seeded by ``seed``) unless ``validation_split`` or
         ``sample_weight`` needs Keras's own array handling. Every batch of
         every input is checked again inside the step (``check_batch``)."""
+        self.check_data(x, args[0] if args else kwargs.get("y"), kwargs.get("batch_size"))
         if isinstance(x, (np.ndarray, tf.Tensor)):
-            x = self._check_array(x)
             if not args and not kwargs.get("validation_split") and kwargs.get("sample_weight") is None:
                 x = data.batches(x, kwargs.pop("batch_size", None) or 32, kwargs.get("shuffle", True), self.seed)
                 kwargs["shuffle"] = False  # the pipeline shuffles
         return super().fit(x, *args, **kwargs)
-
-    def train_on_batch(self, x=None, *args, **kwargs):
-        """Keras ``train_on_batch``: one update on the batch ``x``, checked here."""
-        x = self._check_array(x)
-        return super().train_on_batch(x, *args, **kwargs)
 
     def contrastive_divergence(self, v):
         """The CD-k / PCD-k gradient of the negative log-likelihood.
@@ -478,6 +494,7 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
     def _pseudo_likelihood_inputs(self, v, method):
         if self.visible != "bernoulli":
             raise ValueError(f"{method} needs visible='bernoulli'. Received: visible='gaussian'")
+        validation.built(self, method)
         v = self._check(self._check_values(v, "v"), dtype=self.variable_dtype)
         hidden_pre = self._hidden_pre(v)
         return v, hidden_pre, self._free_energy_from(v, hidden_pre)
@@ -521,6 +538,7 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
             ``(log_z, lower, upper)``; its first element is the estimate.
         """
         validation.one_of(method, ("exact", "ais"), "method")
+        validation.built(self, "log_partition")
         if method == "exact":
             return self._exact_log_partition()
         return partition.ais(self, num_betas, num_runs, self._next_seed(seed), data, verbose)
@@ -579,12 +597,12 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
 
     def sample_base(self, base_bias, num, seed):
         """``num`` visible vectors of the base RBM (variable dtype)."""
-        key, dtype = tf.constant([seed, 0], tf.int64), self.variable_dtype
+        key, dtype = tf.constant([seed, 0], tf.int64), self.variable_dtype  # drawn in float32, as all noise
         if self.visible == "gaussian":
-            return base_bias + tf.random.stateless_normal([num, self.n_visible], seed=key, dtype=dtype)
+            return base_bias + tf.cast(tf.random.stateless_normal([num, self.n_visible], seed=key), dtype)
         return _bernoulli(
             tf.broadcast_to(tf.sigmoid(base_bias), [num, self.n_visible]),
-            tf.random.stateless_uniform([num, self.n_visible], seed=key, dtype=dtype),
+            tf.cast(tf.random.stateless_uniform([num, self.n_visible], seed=key), dtype),
         )
 
     def annealed_log_prob(self, v, beta, base_bias):
@@ -609,6 +627,7 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         (e.g. ``log_partition("ais").log_z``); default: ``log_partition("exact")``,
         which needs a layer of at most 20 units.
         """
+        validation.built(self, "log_prob")
         if log_z is None:
             log_z = self._exact_log_partition()
         log_z = log_z[0] if isinstance(log_z, AISEstimate) else log_z

@@ -7,6 +7,8 @@ with scikit-learn's meaning, on top of the RBM's own methods: code written for
 
 import numpy as np
 
+from tfdl import validation
+
 
 class BernoulliRBMInterface:
     """Mixin placed before the training base of ``RBM``.
@@ -41,6 +43,7 @@ class BernoulliRBMInterface:
     def components_(self):
         """The kernel's transpose, ``[hidden_units, n_visible]``, as a read-only NumPy
         snapshot (scikit-learn's ``components_``; assign to ``kernel`` to change it)."""
+        validation.built(self, "components_")
         components = self.kernel.numpy().T
         components.flags.writeable = False
         return components

@@ -48,27 +48,29 @@ class AutoencoderLayer(OwnLossModel):
                  **kwargs):
         super().__init__(**kwargs)
         self.units = validation.positive_int(units, "units")
-        if not 0.0 <= corruption < 1.0:
-            raise ValueError(f"Expected corruption in [0, 1). Received: corruption={corruption}")
-        self.corruption = float(corruption)
+        self.corruption = validation.number(corruption, "corruption", 0.0, 1.0, high_open=True)
         self.activation = validation.one_of(activation, ACTIVATIONS, "activation")
         self.reconstruction = validation.one_of(reconstruction, RECONSTRUCTIONS, "reconstruction")
-        self.seed = seed
+        self.seed = validation.seed(seed, allow_none=True)
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.input_values = "unit_interval" if self.reconstruction == "cross_entropy" else "finite"
         initializer = keras.initializers.HeUniform(seed) if activation == "relu" else "glorot_uniform"
         self.encoder = keras.layers.Dense(units, activation=activation, kernel_initializer=initializer,
                                           name="encoder")
         self.decoder = None
 
     def build(self, input_shape):
+        if len(input_shape) != 2:
+            raise ValueError(f"Expected x with shape [batch, features]. Received: x.shape={tuple(input_shape)}")
         self.encoder.build(input_shape)
         self.decoder = keras.layers.Dense(input_shape[-1], name="decoder")
         self.decoder.build((None, self.units))
         self.built = True
 
     def transform(self, x):
-        """Features for the next layer, ``[batch, units]``."""
-        return self.encoder(x)
+        """Features for the next layer, ``[batch, units]``; ``x`` in [0, 1] (cross-entropy) or
+        finite (squared error), ValueError otherwise."""
+        return self.encoder(validation.values(x, self.input_values, "x"))
 
     def call(self, x, training=False):
         """Reconstruction (logits, for cross-entropy) of (corrupted, when training) ``x``."""
@@ -114,8 +116,8 @@ class StackedAutoencoder(LayerwiseStack):
     def __init__(self, hidden_units=(500, 500), corruption=0.0, seed=None, activation="sigmoid", **kwargs):
         super().__init__(**kwargs)
         self.hidden_units = validation.positive_ints(hidden_units, "hidden_units")
-        self.corruption = corruption
-        self.seed = seed
+        self.corruption = validation.number(corruption, "corruption", 0.0, 1.0, high_open=True)
+        self.seed = validation.seed(seed, allow_none=True)
         self.activation = validation.one_of(activation, ACTIVATIONS, "activation")
         self.stack = [
             AutoencoderLayer(

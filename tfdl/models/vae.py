@@ -86,6 +86,7 @@ def dense_pair(input_shape, latent_dim, hidden_units=(256,), variational=True, *
     input_shape = validation.positive_ints(input_shape, "input_shape")
     latent_dim = validation.positive_int(latent_dim, "latent_dim")
     hidden = validation.positive_ints(hidden, "hidden_units")
+    variational = validation.boolean(variational, "variational")
     inputs = keras.Input(input_shape)
     h = layers.Flatten()(inputs)
     for units in hidden:
@@ -176,8 +177,9 @@ class VAE(_EncoderDecoder):
         likelihood: ``"bernoulli"`` (inputs in [0, 1]; binary data gives a
             proper likelihood) or ``"gaussian"`` (one learned scale shared by
             all dimensions). Stored as ``likelihood_family``.
-        beta: weight of the KL term in the training loss (1 is the ELBO;
-            Higgins et al. 2017 for beta != 1). ``elbo`` always uses 1.
+        beta: weight of the KL term in the training loss, a finite number
+            >= 0 (1 is the ELBO; Higgins et al. 2017 for beta != 1). ``elbo``
+            always uses 1.
         seed: seed of the sampler and of ``elbo``/``log_prob``/``sample``
             when they get no seed of their own.
 
@@ -196,8 +198,8 @@ class VAE(_EncoderDecoder):
 
     def __init__(self, encoder, decoder, likelihood="bernoulli", beta=1.0, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(beta, bool) or not isinstance(beta, (int, float)) or beta < 0:
-            raise ValueError(f"Expected a non-negative number. Received: beta={beta!r}")
+        beta = validation.number(beta, "beta", low=0.0)
+        seed = validation.seed(seed, allow_none=True)
         self.encoder = encoder
         self.decoder = decoder
         self.likelihood_family = validation.one_of(likelihood, LIKELIHOODS, "likelihood")
@@ -257,7 +259,7 @@ class VAE(_EncoderDecoder):
         """An int32 stateless seed (``tfp`` takes no other): ``[seed, 0]`` or the seed generator's next."""
         if seed is None:
             return tf.cast(self.seed_generator.next(), "int32")
-        return tf.constant([int(seed), 0], dtype="int32")
+        return tf.constant([validation.seed(seed) % 2**31, validation.seed(seed) // 2**31], dtype="int32")
 
     def encode(self, x):
         """The posterior q(z|x): ``(mean, log_var)``, each ``[batch, latent_dim]``."""
@@ -280,6 +282,7 @@ class VAE(_EncoderDecoder):
             ``[num, *data_shape]``.
         """
         num = validation.positive_int(num, "num")
+        mean = validation.boolean(mean, "mean")
         z_seed, x_seed = tf.unstack(tf.random.experimental.stateless_split(self._seed_tensor(seed), 2))
         z = tf.random.stateless_normal((num, self.latent_dim), z_seed, dtype=self.variable_dtype)
         return self.decode(z) if mean else self.likelihood(z).sample(seed=x_seed)
