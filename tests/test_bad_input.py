@@ -112,11 +112,11 @@ def autoencoder(likelihood="bernoulli"):
 
 def pixelcnn(distribution="bernoulli"):
     return _compiled(PixelCNN(IMAGE, filters=4, num_residual=1, kernel_size=3, num_head=1,
-                              distribution=distribution, seed=0))
+                              likelihood=distribution, seed=0))
 
 
 def pixelrnn(kind="row_lstm"):
-    return _compiled(PixelRNN(IMAGE, kind=kind, layers=1, units=2, seed=0))
+    return _compiled(PixelRNN(IMAGE, kind=kind, num_layers=1, units=2, seed=0))
 
 
 def stacked():
@@ -299,7 +299,7 @@ SEEDED = {
     "DBN": lambda s: DBN((4,), seed=s),
     "VAE": lambda s: VAE(*dense_pair((D,), 2, hidden=(4,)), seed=s),
     "PixelCNN": lambda s: PixelCNN(IMAGE, filters=4, num_residual=1, kernel_size=3, num_head=1, seed=s),
-    "PixelRNN": lambda s: PixelRNN(IMAGE, layers=1, units=2, seed=s),
+    "PixelRNN": lambda s: PixelRNN(IMAGE, num_layers=1, units=2, seed=s),
     "StackedAutoencoder": lambda s: StackedAutoencoder((4,), seed=s),
     "AutoencoderLayer": lambda s: AutoencoderLayer(4, seed=s),
     "GaussianSampler": lambda s: GaussianSampler(seed=s),

@@ -525,7 +525,7 @@ def test_ais_progress_bar_runs_the_same_schedule_in_chunks(capsys):
     assert "119/119" in capsys.readouterr().out
 
 
-def test_float64_and_float32_rbms_from_one_seed_agree(restore_float32):
+def test_float64_and_float32_rbms_from_one_seed_agree(dtype_policy):
     """scikit-learn's dtype-consistency test, ported: the same seed draws the same
     initial weights and noise in either dtype, so the trained models agree."""
     x = (np.random.default_rng(0).random((64, 12)) < 0.4).astype("float32")
