@@ -29,8 +29,10 @@ from tfdl import bench
 from tfdl.evaluate import nll
 from tfdl.models import MADE, NADE
 
+NEEDS_FASHION_MNIST = True
 BATCH, HIDDEN, DIM = 100, 500, 784
 REPEATS = 3  # timed epochs per model; the fastest is reported (the machine is shared and noisy)
+QUICK_EXAMPLES = 5_000  # quick run: MADE epochs of 5,000 images, one compile option, no tf-keras fit
 # forward + weight gradients of both layers + input gradient of the second: 5 matmuls
 MADE_FLOPS = 5 * 2 * DIM * HIDDEN
 # NADE: six D x H products per example, two forward (x_i W_i, V_i . h_i) and four
@@ -166,12 +168,12 @@ def _nade_throughputs(x_train):
     return best
 
 
-def run():
+def run(quick=False):
     keras.utils.set_random_seed(0)
-    x_train = bench.fashion_mnist("train")
-    x_test = bench.fashion_mnist("test")
+    x_train = bench.fashion_mnist("train")[: QUICK_EXAMPLES if quick else None]
+    x_test = bench.fashion_mnist("test")[: QUICK_EXAMPLES if quick else None]
     results, timings = [], {}
-    for options in OPTIONS:
+    for options in OPTIONS[2:3] if quick else OPTIONS:
         timings[options] = _ours(x_train[:20000], options)[1]
         print(f"    MADE jit_compile={options[0]} steps_per_execution={options[1]}: "
               f"{timings[options]:.0f} examples/s", flush=True)
@@ -184,28 +186,30 @@ def run():
     ours_name = f"tfdl MADE (jit_compile={best[0]}, steps_per_execution={best[1]})"
     peer_name = f"tfp AutoregressiveNetwork (tf.function jit_compile={peer_jit})"
     results.append(bench.Result(
-        "autoregressive", f"MADE {DIM}-{HIDDEN}-{DIM} ReLU train, batch {BATCH}, Adam",
+        "autoregressive/made_vs_tfp", "autoregressive", f"MADE {DIM}-{HIDDEN}-{DIM} ReLU train, batch {BATCH}, Adam",
         ours_name, peer_name, ours, peer, "examples/s", flops_per_example=MADE_FLOPS,
     ))
     results.append(bench.Result(
-        "autoregressive", f"MADE test NLL after {REPEATS} epochs", ours_name, peer_name,
-        ours_nll, peer_nll, "nats", higher_is_better=False,
+        "autoregressive/made_test_nll_vs_tfp", "autoregressive", f"MADE test NLL after {REPEATS} epochs",
+        ours_name, peer_name, ours_nll, peer_nll, "nats", higher_is_better=False,
     ))
-    results.append(bench.Result(
-        "autoregressive", f"MADE {DIM}-{HIDDEN}-{DIM} ReLU train, batch {BATCH}, Adam", ours_name,
-        "tfp AutoregressiveNetwork in tf_keras Model.fit (TFP's documented usage)",
-        ours, _tfp_documented_fit(x_train), "examples/s", flops_per_example=MADE_FLOPS,
-    ))
-
+    if not quick:
+        results.append(bench.Result(
+            "autoregressive/made_vs_tfp_documented_fit", "autoregressive",
+            f"MADE {DIM}-{HIDDEN}-{DIM} ReLU train, batch {BATCH}, Adam", ours_name,
+            "tfp AutoregressiveNetwork in tf_keras Model.fit (TFP's documented usage)",
+            ours, _tfp_documented_fit(x_train), "examples/s", flops_per_example=MADE_FLOPS,
+        ))
     nade = _nade_throughputs(x_train)
     task = f"NADE {DIM}-{HIDDEN} train, batch {BATCH}, Adam"
     ours_nade = "tfdl NADE (recursion, hand-written reverse pass, XLA)"
     results.append(bench.Result(
-        "autoregressive", task, ours_nade, "former tfdl NADE (blocked cumulative sum, XLA)",
+        "autoregressive/nade_vs_blocked_nade", "autoregressive", task, ours_nade,
+        "former tfdl NADE (blocked cumulative sum, XLA)",
         nade["recursion"], nade["blocked"], "examples/s", flops_per_example=NADE_FLOPS,
     ))
     results.append(bench.Result(
-        "autoregressive", task, ours_nade, f"{ours_name} (same sizes)",
+        "autoregressive/nade_vs_made", "autoregressive", task, ours_nade, f"{ours_name} (same sizes)",
         nade["recursion"], ours, "examples/s", flops_per_example=NADE_FLOPS,
     ))
     return results
