@@ -107,7 +107,7 @@ def test_update_rewrites_the_reference_and_the_readme_table(monkeypatch, tmp_pat
     assert stored["full_device"] == "CPU: test" and stored["full_matmul_gflops"] == 100.0
     text = readme.read_text()
     assert "old table" not in text and text.startswith("intro\n") and text.endswith("outro\n")
-    assert "| task fake/k | ours | peer | 1.50x | 30% |" in text  # 150 x 2e8 / 1e11
+    assert "| task fake/k | ours | peer | examples/s | 1.50x | 30% |" in text  # 150 x 2e8 / 1e11
 
 
 def test_a_missing_data_set_skips_with_how_to_get_it(monkeypatch, tmp_path, capsys):
@@ -142,3 +142,12 @@ def test_stored_reference_has_keyed_positive_ratios_and_quick_keys_among_full_on
             assert key.split("/")[0] in {"autoregressive", "pretraining", "rnn", "vae"} and entry["ratio"] > 0
     if stored.get("full"):
         assert set(stored.get("quick", {})) <= set(stored["full"])
+
+
+def test_the_command_line_passes_the_exit_status_and_options_on(monkeypatch):
+    from tfdl import cli
+
+    calls = []
+    monkeypatch.setattr(bench, "main", lambda **kwargs: calls.append(kwargs) or 1)
+    assert cli.main(["bench", "--quick", "--update", "--only", bench.available()[0]]) == 1
+    assert calls == [dict(only=bench.available()[0], out="results/bench.json", quick=True, update=True)]

@@ -16,9 +16,11 @@ Benchmarks are never tests: nothing here asserts a time.
 
 import dataclasses
 import importlib
+import json
 import os
 import pkgutil
 import re
+import time
 from pathlib import Path
 
 from tfdl import data, results, validation
@@ -173,8 +175,6 @@ def reference_entries(found, gflops):
 
 def load_reference(path=REFERENCE):
     """The stored reference (``{"full": {key: entry}, "quick": {...}, ...}``); empty when absent."""
-    import json
-
     path = Path(path)
     return json.loads(path.read_text()) if path.exists() else {}
 
@@ -190,9 +190,9 @@ def readme_table(reference):
     """The README's performance table: the full run's ratios stored in ``reference``."""
     entries = reference.get("full", {})
     body = markdown_table(
-        ["task", "ours", "peer", "ours / peer", "% of matmul ceiling"],
+        ["task", "ours", "peer", "unit", "ours / peer", "% of matmul ceiling"],
         [
-            [e["task"], e["ours"], e["peer"], f"{e['ratio']:.2f}x",
+            [e["task"], e["ours"], e["peer"], e["unit"], f"{e['ratio']:.2f}x",
              "" if e.get("ceiling_fraction") is None else f"{100 * e['ceiling_fraction']:.0f}%"]
             for e in entries.values()
         ],
@@ -218,6 +218,7 @@ def run_all(names, quick):
     have_fashion = fashion_mnist_available()
     found = []
     for name in names:
+        started = time.perf_counter()
         module = benchmark(name)
         if module.NEEDS_FASHION_MNIST and not have_fashion:
             print(f"SKIPPED bench_{name}: {FASHION_MNIST_MISSING}", flush=True)
@@ -226,6 +227,7 @@ def run_all(names, quick):
             found.append(result)
             print(f"  [{result.key}] {result.task}: {result.ours} {result.ours_value:.4g} vs "
                   f"{result.peer} {result.peer_value:.4g} {result.unit} ({result.speedup:.2f}x)", flush=True)
+        print(f"bench_{name}: {time.perf_counter() - started:.0f} s", flush=True)
     return found
 
 

@@ -35,7 +35,7 @@ NEEDS_FASHION_MNIST = False  # random binary vectors stand in
 HIDDEN, BATCH, LEARNING_RATE = 256, 100, 0.05
 STEPS_PER_EXECUTION = 50
 FLOPS_PER_EXAMPLE = 5 * 2 * 784 * HIDDEN  # three Gibbs matmuls + the two sides of the kernel gradient
-SIZES = {False: dict(examples=20_000, rounds=5), True: dict(examples=6_000, rounds=3)}
+SIZES = {False: dict(examples=20_000, rounds=7), True: dict(examples=6_000, rounds=3)}
 
 
 def binary_data(examples):

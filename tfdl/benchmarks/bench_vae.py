@@ -38,7 +38,7 @@ from tfdl.models.vae import conv_pair
 NEEDS_FASHION_MNIST = True
 BATCH = 128
 EXAMPLES_PER_CALL = BATCH * 10
-ROUNDS = 9
+ROUNDS = 5
 LOG_PROB_IMAGES = 10
 LOG_PROB_K = 1000
 
