@@ -14,7 +14,7 @@ REPRODUCE = $(PY) -m tfdl reproduce --dataset $(DATASET) --profile $(PROFILE) --
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-26s %s\n", $$1, $$2}'
-	@echo "  variables: DATASET=digits|mnist|fashion_mnist PROFILE=smoke|default|full EPOCHS=N LIMIT=N SEED=0 STRATEGY=default|mirrored VERBOSE=1"
+	@echo "  variables: DATASET=digits|mnist|fashion_mnist PROFILE=smoke|default|full EPOCHS=N LIMIT=N SEED=0 STRATEGY=default|mirrored VERBOSE=1 QUICK=1 UPDATE=1 ONLY=<benchmark> (bench)"
 
 $(STAMP): setup.cfg pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -41,10 +41,8 @@ reproduce-pretraining: $(STAMP) ## RBM, DBN, stacked autoencoders -> results/pre
 
 reproduce-all: reproduce-autoregressive reproduce-vae reproduce-rnn reproduce-pretraining ## all four articles
 
-bench: $(STAMP) ## time each model next to its peer on Fashion-MNIST -> results/bench.json
-	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || apt-get install -y dataset-fashion-mnist || \
-		echo "Fashion-MNIST: install Debian's dataset-fashion-mnist or put it in ~/.keras/datasets"
-	$(PY) -m tfdl bench
+bench: $(STAMP) ## each model next to its peer; exits 1 on a ratio >20% below tfdl/benchmarks/reference.json (QUICK=1, UPDATE=1)
+	$(PY) -m tfdl bench $(if $(QUICK),--quick) $(if $(UPDATE),--update) $(if $(ONLY),--only $(ONLY))
 
 clean: ## remove results and the virtual environment
 	rm -rf results $(VENV) *.egg-info

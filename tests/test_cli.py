@@ -160,7 +160,7 @@ def test_seed_range_is_what_numpy_accepts(seed):
 def test_bench_only_choices_are_the_benchmark_scripts():
     from tfdl import bench
 
-    scripts = sorted(p.stem.removeprefix("bench_") for p in (ROOT / "benchmarks").glob("bench_*.py"))
+    scripts = sorted(p.stem.removeprefix("bench_") for p in (ROOT / "tfdl" / "benchmarks").glob("bench_*.py"))
     assert scripts and cli.parser().parse_args(["bench", "--only", scripts[0]]).only == scripts[0]
     assert scripts == sorted(bench.available())
 
@@ -239,20 +239,20 @@ def test_wheel_ships_the_scripts_and_runs_them_from_site_packages(tmp_path):
         shipped = set(archive.namelist())
         metadata = email.message_from_bytes(archive.read(f"tfdl-{tfdl.__version__}.dist-info/METADATA"))
     expected = {f.as_posix() for f in files if f.suffix == ".py" and f.parts[0] == "tfdl"}
-    expected |= {f"tfdl/{f.as_posix()}" for f in files if f.suffix == ".py" and f.parts[0] == "benchmarks"}
+    expected.add("tfdl/benchmarks/reference.json")
     assert expected - shipped == set()
     assert metadata["Version"] == tfdl.__version__
     assert "tensorboard" in metadata.get_all("Provides-Extra")
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target",
                     str(site), str(wheel)], check=True, timeout=300)
     probe = ("import json; from tfdl import bench, report, runner; print(json.dumps([runner.__file__, "
-             "report.article_module('rnn').__file__, str(bench.BENCHMARKS), sorted(bench.available())]))")
+             "report.article_module('rnn').__file__, str(bench.REFERENCE), sorted(bench.available())]))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env={"PYTHONPATH": str(site)},
                             capture_output=True, text=True, check=True, timeout=300)
-    module, reproductions, benchmarks, names = json.loads(result.stdout)
+    module, reproductions, reference, names = json.loads(result.stdout)
     assert Path(module).is_relative_to(site)
     assert Path(reproductions) == site / "tfdl" / "reproductions" / "rnn" / "__init__.py"
-    assert Path(benchmarks) == site / "tfdl" / "benchmarks"
-    assert [f"bench_{n}.py" for n in names] == sorted(p.name for p in (ROOT / "benchmarks").glob("bench_*.py"))
+    assert Path(reference) == site / "tfdl" / "benchmarks" / "reference.json" and Path(reference).exists()
+    assert [f"bench_{n}.py" for n in names] == sorted(p.name for p in (ROOT / "tfdl" / "benchmarks").glob("bench_*.py"))
     code, stdout, imported, stderr = run_tfdl("bench", "--help", cwd=tmp_path, env={"PYTHONPATH": str(site)})
     assert code == 0 and stderr == [] and "{" + ",".join(names) + "}" in stdout

@@ -92,9 +92,14 @@ def parser():
 
     timing = commands.add_parser("bench", help="time models next to their peers")
     timing.add_argument("--only", default=None, choices=bench.available(),
-                        help="run only benchmarks/bench_<ONLY>.py (default: all)")
+                        help="run only tfdl/benchmarks/bench_<ONLY>.py (default: all)")
     timing.add_argument("--out", default="results/bench.json",
                         help="the JSON file to write (default: %(default)s)")
+    timing.add_argument("--quick", action="store_true",
+                        help="a reduced set and size (a few minutes), compared with the quick reference")
+    timing.add_argument("--update", action="store_true",
+                        help="store this run's ratios as the reference (tfdl/benchmarks/reference.json) "
+                             "and, for a full run, rewrite the README's performance table")
     return tfdl
 
 
@@ -120,8 +125,7 @@ def main(argv=None):
                 print(f"{args.name} {split}: x {x.shape} {x.dtype}, {len(set(y.tolist()))} classes")
             return 0
         if args.command == "bench":
-            bench.main(only=args.only, out=args.out)
-            return 0
+            return bench.main(only=args.only, out=args.out, quick=args.quick, update=args.update)
         if args.list:
             for article in articles:
                 for name, title in runner.sections(article):

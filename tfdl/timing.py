@@ -1,5 +1,6 @@
 """Wall-clock timing, written once: a timer, an epoch timer for ``fit``, and the
-two measurements the benchmarks make (examples per second, best-of-n seconds).
+measurements the benchmarks make (examples per second, best-of-n seconds,
+interleaved medians).
 
 Nothing here asserts a time; tests never time anything.
 
@@ -11,6 +12,7 @@ Example:
 True
 """
 
+import statistics
 import time
 
 import numpy as np
@@ -72,6 +74,32 @@ def throughput(step, examples_per_call, min_seconds=3.0, warmup=2):
             step()
             calls += 1
     return calls * examples_per_call / timer.seconds
+
+
+def interleaved_medians(fns, rounds, warmup=2):
+    """Median wall and CPU seconds of one call of each function over ``rounds`` turns.
+
+    After ``warmup`` untimed calls of each (tracing, XLA compilation), the
+    functions take turns, the first of one round going last in the next: on
+    a shared CPU every function meets the same load, in either order. The
+    CPU seconds are this process's (all its threads): the work done, which
+    other jobs on the machine change far less than the wall time.
+
+    Returns:
+        ``(wall, cpu)``: lists with one median per function.
+    """
+    for fn in fns:
+        for _ in range(warmup):
+            fn()
+    wall, cpu = [[] for _ in fns], [[] for _ in fns]
+    for turn in range(rounds):
+        order = range(len(fns)) if turn % 2 == 0 else reversed(range(len(fns)))
+        for i in order:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fns[i]()
+            wall[i].append(time.perf_counter() - start)
+            cpu[i].append(time.process_time() - start_cpu)
+    return [statistics.median(t) for t in wall], [statistics.median(t) for t in cpu]
 
 
 def steady(epoch_seconds):

@@ -16,7 +16,7 @@ would store all ``D`` states, and the vectorised exclusive cumulative sum tfdl
 used before materialises ``[batch, D, H]`` (157 MB at 784-500, batch 100): both
 are bound by memory traffic, where the recursion's state stays in cache.
 The recursion trains faster than the cumulative sum; ``make bench``
-(``benchmarks/bench_autoregressive.py``) times the two side by side.
+(``tfdl/benchmarks/bench_autoregressive.py``) times the two side by side.
 """
 
 import keras

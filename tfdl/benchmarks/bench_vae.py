@@ -24,8 +24,6 @@ call per importance sample.
 """
 
 import math
-import statistics
-import time
 
 import keras
 import numpy as np
@@ -33,12 +31,14 @@ import tensorflow as tf
 from keras import layers, ops
 
 from tfdl import bench
+from tfdl.timing import interleaved_medians
 from tfdl.models import VAE
 from tfdl.models.vae import conv_pair
 
+NEEDS_FASHION_MNIST = True
 BATCH = 128
 EXAMPLES_PER_CALL = BATCH * 10
-ROUNDS = 9
+ROUNDS = 5
 LOG_PROB_IMAGES = 10
 LOG_PROB_K = 1000
 
@@ -105,32 +105,6 @@ def fit_step(model, x, jit_compile):
     return lambda: model.fit(x, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
 
 
-def interleaved_medians(fns, rounds, warmup=2):
-    """Median wall and CPU seconds of one call of each function over ``rounds`` turns.
-
-    After ``warmup`` untimed calls of each (tracing, XLA compilation), the
-    functions take turns, the first of one round going last in the next: on
-    a shared CPU every function meets the same load, in either order. The
-    CPU seconds are this process's (all its threads): the work done, which
-    other jobs on the machine change far less than the wall time.
-
-    Returns:
-        ``(wall, cpu)``: lists with one median per function.
-    """
-    for fn in fns:
-        for _ in range(warmup):
-            fn()
-    wall, cpu = [[] for _ in fns], [[] for _ in fns]
-    for turn in range(rounds):
-        order = range(len(fns)) if turn % 2 == 0 else reversed(range(len(fns)))
-        for i in order:
-            start, start_cpu = time.perf_counter(), time.process_time()
-            fns[i]()
-            wall[i].append(time.perf_counter() - start)
-            cpu[i].append(time.process_time() - start_cpu)
-    return [statistics.median(t) for t in wall], [statistics.median(t) for t in cpu]
-
-
 def peer_log_prob(encoder, decoder):
     """Direct IWAE: one decoder call per importance sample; returns ``f(x, k)``."""
 
@@ -152,22 +126,27 @@ def peer_log_prob(encoder, decoder):
     return log_prob
 
 
-def run():
+def run(quick=False):
+    """Quick: XLA off only, 3 rounds, no log_prob."""
     x = bench.fashion_mnist("train", binarize=None, flatten=False)
     x_test = bench.fashion_mnist("test", binarize=None, flatten=False)
     results = []
     task = "keras.io VAE (conv 32/64, dense 16, latent 2) train, batch 128, 28x28"
-    for jit in (False, True):
+    for jit in (False,) if quick else (False, True):
         keras.utils.set_random_seed(0)
         ours = VAE(*conv_pair((28, 28, 1), latent_dim=2), seed=0)
         peer = PeerVAE(*peer_models())
-        wall, cpu = interleaved_medians([fit_step(ours, x, jit), fit_step(peer, x, jit)], ROUNDS)
-        for seconds, unit in ((wall, "examples/s"), (cpu, "examples per CPU-second")):
+        rounds = 3 if quick else ROUNDS
+        wall, cpu = interleaved_medians([fit_step(ours, x, jit), fit_step(peer, x, jit)], rounds)
+        for seconds, unit, what in ((wall, "examples/s", "wall"), (cpu, "examples per CPU-second", "cpu")):
             results.append(bench.Result(
-                "vae", f"{task}, XLA {'on' if jit else 'off'}, median of {ROUNDS}", "tfdl.models.VAE",
+                f"vae/train_xla_{'on' if jit else 'off'}_{what}_vs_keras_io", "vae",
+                f"{task}, XLA {'on' if jit else 'off'}, median of {rounds}", "tfdl.models.VAE",
                 "functional Keras + keras.io-style train_step",
                 EXAMPLES_PER_CALL / seconds[0], EXAMPLES_PER_CALL / seconds[1], unit,
             ))
+    if quick:
+        return results
     images = x_test[:LOG_PROB_IMAGES]
     peer_iwae = peer_log_prob(peer.encoder, peer.decoder)
     (ours_s, peer_s), _ = interleaved_medians(
@@ -176,13 +155,14 @@ def run():
         rounds=3, warmup=1,
     )
     results.append(bench.Result(
-        "vae", f"log_prob k={LOG_PROB_K} on {LOG_PROB_IMAGES} test images (keras.io VAE)",
+        "vae/log_prob_vs_decoder_loop", "vae", f"log_prob k={LOG_PROB_K} on {LOG_PROB_IMAGES} test images (keras.io VAE)",
         "VAE.log_prob (chunked)", "loop of k decoder calls", ours_s, peer_s, "s",
         higher_is_better=False,
     ))
     scale = 10_000 / LOG_PROB_IMAGES
     results.append(bench.Result(
-        "vae", f"log_prob k={LOG_PROB_K} on 10k test images, extrapolated x{scale:.0f}",
+        "vae/log_prob_10k_extrapolated_vs_decoder_loop", "vae",
+        f"log_prob k={LOG_PROB_K} on 10k test images, extrapolated x{scale:.0f}",
         "VAE.log_prob (chunked)", "loop of k decoder calls", ours_s * scale, peer_s * scale, "s",
         higher_is_better=False,
     ))
