@@ -23,6 +23,8 @@ log-likelihood, a contrastive-divergence update, a reconstruction error), so
 import keras
 import tensorflow as tf
 
+from tfdl import distribute
+
 IGNORED = ("loss", "loss_weights", "metrics", "weighted_metrics")
 
 
@@ -65,6 +67,11 @@ class OwnLossModel(keras.Model):
                 )
             kwargs.pop(name, None)
         super().compile(optimizer=optimizer, **kwargs)
+
+    # Keras's trainer under MultiWorkerMirroredStrategy, fixed for tfdl's models
+    # only (keras-team/keras#20585; see tfdl.distribute).
+    _make_function = distribute.make_function(keras.Model._make_function)
+    _maybe_symbolic_build = distribute.symbolic_build(keras.Model._maybe_symbolic_build)
 
     def compile_from_config(self, config):
         """Recompiles a loaded model, optimizer state included (Keras's own

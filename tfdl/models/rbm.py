@@ -44,7 +44,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdl import data, validation
+from tfdl import data, distribute, validation
 from tfdl.models import partition
 from tfdl.models.base import OwnLossModel
 from tfdl.models.partition import MAX_ENUMERATED_UNITS, AISEstimate, ais_schedule  # noqa: F401 (public here too)
@@ -212,7 +212,7 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
         """Eager checks of in-memory data; builds the model from its width."""
         x = tf.convert_to_tensor(x)
         if not self.built:
-            self.build(x.shape)
+            distribute.build_in_scope(self, x.shape)
         validation.feature_shape(x, (self.n_visible,), name)
         return self._check_values(x, name)
 
