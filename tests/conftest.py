@@ -1,5 +1,6 @@
-"""Shared test set-up: two logical CPU devices (for MirroredStrategy tests)
-and a `.keras` round-trip fixture for the density-model protocol."""
+"""Shared test set-up: two logical CPU devices (for MirroredStrategy tests),
+a `.keras` round-trip fixture for the density-model protocol and the one
+precision set-up (`dtype_policy`)."""
 
 import tfdl  # noqa: F401  (selects the TensorFlow backend first)
 
@@ -19,6 +20,27 @@ def mirrored():
     from tfdl.runner import mirrored_strategy
 
     return mirrored_strategy()
+
+
+@pytest.fixture
+def dtype_policy(request):
+    """Keras's global dtype policy for one test, the previous one restored after it.
+
+    Parametrized indirectly with a policy name (``"float32"``, ``"float64"``,
+    ``"mixed_float16"``), the test starts under that policy::
+
+        @pytest.mark.parametrize("dtype_policy", ["mixed_float16"], indirect=True)
+        def test_fit(dtype_policy): ...
+
+    Either way it yields the setter, ``dtype_policy(name)``, for a test that
+    changes policy midway; whatever it set, the policy in force before the
+    test comes back after it, failed or not.
+    """
+    previous = keras.mixed_precision.global_policy()
+    if hasattr(request, "param"):
+        keras.mixed_precision.set_global_policy(request.param)
+    yield keras.mixed_precision.set_global_policy
+    keras.mixed_precision.set_global_policy(previous)
 
 
 @pytest.fixture

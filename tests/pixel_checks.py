@@ -1,6 +1,5 @@
 """Checks shared by the PixelCNN / PixelRNN tests (not a test module)."""
 
-import contextlib
 import itertools
 
 import keras
@@ -33,25 +32,11 @@ def all_binary_images(shape):
     return np.array(list(itertools.product([0.0, 1.0], repeat=size)), np.float32).reshape(-1, *shape)
 
 
-@contextlib.contextmanager
-def precision(name):
-    """Yields the model keyword arguments that select precision ``name``.
-
-    ``"float64"`` is ``dtype="float64"``; ``"mixed_float16"`` sets the global
-    policy for the block and restores float32 after it.
-    """
-    if name == "float64":
-        yield {"dtype": "float64"}
-        return
-    keras.mixed_precision.set_global_policy(name)
-    try:
-        yield {}
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
-
-
-def check_trains_like_float32(make, x, name):
+def check_trains_like_float32(make, x, name, dtype_policy):
     """One SGD step of ``make(**kwargs)`` in precision ``name`` moves the weights as float32 does.
+
+    ``"float64"`` is ``make(dtype="float64")``; ``"mixed_float16"`` sets the
+    global policy with ``dtype_policy``, the tests' fixture, which restores it.
 
     Under mixed_float16 the optimizer is a ``LossScaleOptimizer`` (scale
     2**8, which no gradient here overflows): it divides the gradients by the
@@ -65,18 +50,19 @@ def check_trains_like_float32(make, x, name):
     start = reference.get_weights()
     reference.compile(optimizer=keras.optimizers.SGD(0.5))
     expected_loss = reference.fit(x, batch_size=len(x), epochs=1, shuffle=False, verbose=0).history["loss"][0]
-    with precision(name) as kwargs:
-        model = make(**kwargs)
-        model.set_weights(start)
-        optimizer = keras.optimizers.SGD(0.5)
-        if name == "mixed_float16":
-            optimizer = keras.optimizers.LossScaleOptimizer(optimizer, initial_scale=2.0**8)
-        model.compile(optimizer=optimizer)
-        loss = model.fit(x, batch_size=len(x), epochs=1, shuffle=False, verbose=0).history["loss"][0]
-        log_prob = model.log_prob(x)
-        samples = model.sample(3, seed=1)
-        if name == "float64":  # float16 rounds the cached and the full computation differently
-            np.testing.assert_array_equal(samples, model.sample(3, seed=1, method="full"))
+    if name == "mixed_float16":
+        dtype_policy(name)
+    model = make(**({"dtype": "float64"} if name == "float64" else {}))
+    model.set_weights(start)
+    optimizer = keras.optimizers.SGD(0.5)
+    if name == "mixed_float16":
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer, initial_scale=2.0**8)
+    model.compile(optimizer=optimizer)
+    loss = model.fit(x, batch_size=len(x), epochs=1, shuffle=False, verbose=0).history["loss"][0]
+    log_prob = model.log_prob(x)
+    samples = model.sample(3, seed=1)
+    if name == "float64":  # float16 rounds the cached and the full computation differently
+        np.testing.assert_array_equal(samples, model.sample(3, seed=1, method="full"))
     variable_dtype = "float64" if name == "float64" else "float32"
     assert log_prob.dtype == variable_dtype and samples.dtype == variable_dtype
     assert set(np.unique(samples)) <= {0.0, 1.0}

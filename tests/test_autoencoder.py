@@ -14,7 +14,7 @@ def x():
 
 
 def test_encoder_outputs_one_code_and_loss_is_bernoulli_cross_entropy(x):
-    encoder, decoder = dense_pair((64,), latent_dim=3, hidden=(16,), variational=False)
+    encoder, decoder = dense_pair((64,), latent_dim=3, hidden_units=(16,), variational=False)
     ae = Autoencoder(encoder, decoder)
     ae.compile(optimizer="adam")
     z = ae.encode(x[:5])
@@ -26,7 +26,7 @@ def test_encoder_outputs_one_code_and_loss_is_bernoulli_cross_entropy(x):
 
 def test_training_reduces_reconstruction_loss_and_round_trips(x, roundtrip):
     keras.utils.set_random_seed(0)
-    encoder, decoder = dense_pair((64,), latent_dim=4, hidden=(32,), variational=False)
+    encoder, decoder = dense_pair((64,), latent_dim=4, hidden_units=(32,), variational=False)
     ae = Autoencoder(encoder, decoder)
     ae.compile(optimizer=keras.optimizers.Adam(3e-3))
     history = ae.fit(x, epochs=10, batch_size=32, validation_data=(x[:64],), verbose=0).history
@@ -50,16 +50,9 @@ def test_conv_autoencoder_and_bad_input(x):
 
 
 MODELS = {
-    "autoencoder": lambda: Autoencoder(*dense_pair((64,), 2, hidden=(8,), variational=False)),
-    "vae": lambda: VAE(*dense_pair((64,), 2, hidden=(8,)), seed=0),
+    "autoencoder": lambda: Autoencoder(*dense_pair((64,), 2, hidden_units=(8,), variational=False)),
+    "vae": lambda: VAE(*dense_pair((64,), 2, hidden_units=(8,)), seed=0),
 }
-
-
-@pytest.fixture
-def policy():
-    """``policy(name)`` sets the global dtype policy; float32 comes back after the test."""
-    yield keras.mixed_precision.set_global_policy
-    keras.mixed_precision.set_global_policy("float32")
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -82,7 +75,7 @@ def test_predict_returns_the_reconstruction_and_round_trips(name, x, roundtrip):
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_mixed_float16_step_scales_the_loss_and_moves_the_weights_as_float32(name, x, policy):
+def test_mixed_float16_step_scales_the_loss_and_moves_the_weights_as_float32(name, x, dtype_policy):
     """Keras wraps the optimizer in a LossScaleOptimizer (scale 2**15) that
     divides the gradients by the scale: a step whose loss was not scaled
     first would move the weights 2**15 times too little."""
@@ -90,7 +83,7 @@ def test_mixed_float16_step_scales_the_loss_and_moves_the_weights_as_float32(nam
     start = reference.get_weights()
     reference.compile(optimizer=keras.optimizers.SGD(0.1))
     expected = reference.fit(x[:64], batch_size=64, shuffle=False, verbose=0).history
-    policy("mixed_float16")
+    dtype_policy("mixed_float16")
     model = MODELS[name]()
     model.set_weights(start)
     model.compile(optimizer=keras.optimizers.SGD(0.1))
@@ -112,9 +105,9 @@ def test_mixed_float16_step_scales_the_loss_and_moves_the_weights_as_float32(nam
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_float64_policy_computes_and_trains_in_float64(name, x, policy):
+def test_float64_policy_computes_and_trains_in_float64(name, x, dtype_policy):
     reference = MODELS[name]()
-    policy("float64")
+    dtype_policy("float64")
     model = MODELS[name]()
     model.set_weights(reference.get_weights())
     assert all(weight.dtype == "float64" for weight in model.trainable_weights)

@@ -64,8 +64,8 @@ def test_full_profile_runs_one_epoch_on_28x28_images_under_a_limit(fashion_mnist
         assert len(results) == 1 and all(r["num_examples"] == 4 for r in results)
     built = {  # the paper's 7 layers of 16 units, and a 128-filter PixelCNN with 7 residual blocks
         "pixelcnn": PixelCNN(input_shape=(28, 28, 1), filters=128, num_residual=7, num_head=2),
-        "row_lstm": PixelRNN(input_shape=(28, 28, 1), kind="row_lstm", layers=7, units=16),
-        "diagonal_bilstm": PixelRNN(input_shape=(28, 28, 1), kind="diagonal_bilstm", layers=7, units=16),
+        "row_lstm": PixelRNN(input_shape=(28, 28, 1), kind="row_lstm", num_layers=7, units=16),
+        "diagonal_bilstm": PixelRNN(input_shape=(28, 28, 1), kind="diagonal_bilstm", num_layers=7, units=16),
     }
     pixels = m["pixels"]
     for key, model in built.items():

@@ -183,9 +183,11 @@ print(json.dumps({"missing": sorted(every - registered), "every": len(every),
 
 
 @pytest.mark.slow
-def test_import_tfdl_registers_every_class_for_load_model(tmp_path):
-    """`import tfdl` registers every tfdl class with Keras, so a fresh process
-    can load a saved model (the command line alone skips the import)."""
+@pytest.mark.parametrize("how", ["tfdl, then keras", "keras, then tfdl", "from a script named tfdl"])
+def test_import_tfdl_registers_every_class_for_load_model(tmp_path, how):
+    """`import tfdl` registers every tfdl class with Keras whatever the order of the
+    imports and whatever the program is called (the `tfdl` script once skipped it),
+    so a fresh process can load a saved model."""
     from tfdl.models import MADE
 
     model = MADE(6, (8,), seed=0)
@@ -193,8 +195,15 @@ def test_import_tfdl_registers_every_class_for_load_model(tmp_path):
     log_prob = model.log_prob(x)
     model.save(tmp_path / "made.keras")
     np.save(tmp_path / "x.npy", x)
+    script = LOAD if how != "keras, then tfdl" else LOAD.replace(
+        "import tfdl\nimport keras, numpy as np", "import keras, numpy as np\nimport tfdl")
+    assert script.index("import keras") < script.index("import tfdl") or how != "keras, then tfdl"
+    command = [sys.executable, "-c", script]
+    if how == "from a script named tfdl":
+        (tmp_path / "tfdl").write_text(script)
+        command = [sys.executable, str(tmp_path / "tfdl")]
     result = subprocess.run(
-        [sys.executable, "-c", LOAD, str(tmp_path / "made.keras"), str(tmp_path / "x.npy")],
+        [*command, str(tmp_path / "made.keras"), str(tmp_path / "x.npy")],
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]

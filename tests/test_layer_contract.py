@@ -10,6 +10,7 @@ layer's outputs from the same weights.
 
 import keras
 import numpy as np
+import pytest
 from absl.testing import parameterized
 from keras.src import testing
 from keras.src.utils import traceback_utils
@@ -69,6 +70,11 @@ def case_inputs(input_shape, dtype):
 
 
 class LayerContractTest(testing.TestCase):
+    @pytest.fixture(autouse=True)
+    def _dtype_policy(self, dtype_policy):
+        """The tests' precision set-up (tests/conftest.py): a policy set here is undone after the test."""
+        self.dtype_policy = dtype_policy
+
     def setUp(self):
         # Keras' TestCase turns traceback filtering off for the whole process: restore it after.
         if traceback_utils.is_traceback_filtering_enabled():
@@ -97,13 +103,9 @@ class LayerContractTest(testing.TestCase):
         x = case_inputs(input_shape, "float32")
         reference = make(**init_kwargs)
         expected = reference(x, **call_kwargs)
-        previous = keras.mixed_precision.global_policy()
-        keras.mixed_precision.set_global_policy("mixed_float16")
-        try:
-            layer = make(**init_kwargs)
-            outputs = layer(x, **call_kwargs)
-        finally:
-            keras.mixed_precision.set_global_policy(previous)
+        self.dtype_policy("mixed_float16")
+        layer = make(**init_kwargs)
+        outputs = layer(x, **call_kwargs)
         self.assertDType(outputs, "float16")
         self.assertTrue(all(weight.dtype == "float32" for weight in layer.weights))
         if make is not GaussianSampler:  # a float16 draw is not the float32 draw

@@ -19,15 +19,6 @@ X = (np.random.default_rng(0).random((32, 6)) < np.linspace(0.2, 0.8, 6)).astype
 ALL_BINARY_6 = np.array(list(itertools.product([0, 1], repeat=6)), "float32")
 
 
-@pytest.fixture
-def mixed_float16():
-    keras.mixed_precision.set_global_policy("mixed_float16")
-    try:
-        yield
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
-
-
 @pytest.mark.parametrize("name", MODELS)
 def test_compile_rejects_a_loss_or_metrics(name):
     model = MODELS[name]()
@@ -54,7 +45,8 @@ def test_float64_policy_reaches_every_weight_and_round_trips(name, roundtrip):
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_fit_under_mixed_float16_with_float32_loss(name, mixed_float16):
+@pytest.mark.parametrize("dtype_policy", ["mixed_float16"], indirect=True)
+def test_fit_under_mixed_float16_with_float32_loss(name, dtype_policy):
     model = MODELS[name]()
     model.compile(optimizer=keras.optimizers.Adam(0.02))
     assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)

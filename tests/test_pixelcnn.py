@@ -1,3 +1,5 @@
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -91,9 +93,9 @@ def test_fit_with_x_alone_and_round_trip(roundtrip):
 
 
 @pytest.mark.parametrize("name", ["mixed_float16", "float64"])
-def test_trains_in_mixed_float16_and_float64_like_float32(name):
+def test_trains_in_mixed_float16_and_float64_like_float32(name, dtype_policy):
     x = tfdl.data.load("digits", binarize="threshold")[:32]
-    check_trains_like_float32(lambda **kwargs: tiny((8, 8, 1), **kwargs), x, name)
+    check_trains_like_float32(lambda **kwargs: tiny((8, 8, 1), **kwargs), x, name, dtype_policy)
 
 
 def test_compile_rejects_a_loss_or_metrics_it_would_ignore():
@@ -144,7 +146,7 @@ def test_article_snippet_depends_on_later_pixels_pixel_models_do_not():
 
 
 def tiny_categorical(shape, **kwargs):
-    return tiny(shape, distribution="categorical", **kwargs)
+    return tiny(shape, likelihood="categorical", **kwargs)
 
 
 def test_categorical_shapes_and_autoregressive_over_pixels_and_channels():
@@ -201,12 +203,32 @@ def test_categorical_fit_round_trip_and_bad_input(roundtrip):
     history = model.fit(x, epochs=3, batch_size=32, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     loaded = roundtrip(model)
-    assert loaded.get_config()["distribution"] == "categorical"
+    assert loaded.get_config()["likelihood"] == "categorical" and "distribution" not in loaded.get_config()
     np.testing.assert_array_equal(model(x[:4]), loaded(x[:4]))
     np.testing.assert_array_equal(model.log_prob(x[:4]), loaded.log_prob(x[:4]))
     np.testing.assert_array_equal(model.sample(2, seed=5), loaded.sample(2, seed=5))
     for bad in [256.0, -1.0, 0.5]:
         with pytest.raises(ValueError, match=r"Expected integer intensities 0\.\.255 .*Received values in"):
             model.log_prob(np.full((2, 8, 8, 1), bad, "float32"))
-    with pytest.raises(ValueError, match="distribution"):
-        tiny((5, 5, 1), distribution="gaussian")
+    with pytest.raises(ValueError, match="likelihood"):
+        tiny((5, 5, 1), likelihood="gaussian")
+
+
+@pytest.mark.parametrize("make", [
+    lambda **kw: tfdl.models.PixelCNN(input_shape=(4, 4, 1), filters=4, num_residual=1, seed=0, name="m", **kw),
+    lambda **kw: tfdl.models.PixelRNN(input_shape=(4, 4, 1), num_layers=1, units=2, seed=0, name="m", **kw),
+], ids=["pixelcnn", "pixelrnn"])
+def test_distribution_is_a_deprecated_spelling_of_likelihood(make):
+    with pytest.warns(DeprecationWarning, match="distribution= is deprecated; use likelihood="):
+        old = make(distribution="categorical")
+    new = make(likelihood="categorical")
+    assert old.get_config() == new.get_config() and new.get_config()["likelihood"] == "categorical"
+    with pytest.warns(DeprecationWarning, match=r"\.distribution is deprecated"):
+        assert old.distribution == "categorical"
+    with pytest.raises(ValueError, match="not both"):
+        make(likelihood="categorical", distribution="bernoulli")
+    old_config = {key: value for key, value in new.get_config().items() if key != "likelihood"}
+    with warnings.catch_warnings():  # a config saved with the old name loads silently
+        warnings.simplefilter("error", DeprecationWarning)
+        loaded = type(new).from_config({**old_config, "distribution": "categorical"})
+    assert loaded.get_config() == new.get_config()

@@ -1,3 +1,5 @@
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -72,7 +74,7 @@ def test_public_api_shapes(kind):
 @pytest.mark.parametrize("seed,shape", [(0, (5, 5, 1)), (1, (6, 6, 1)), (2, (4, 6, 1))])
 def test_autoregressive_by_gradients(kind, seed, shape):
     keras.utils.set_random_seed(seed)
-    model = tfdl.models.PixelRNN(input_shape=shape, kind=kind, layers=2, units=4)
+    model = tfdl.models.PixelRNN(input_shape=shape, kind=kind, num_layers=2, units=4)
     x = np.random.default_rng(seed).normal(size=(4, *shape)).astype("float32")
     jacobian = raster_jacobian(model, x)
     assert np.all(jacobian[np.triu_indices_from(jacobian)] == 0)
@@ -82,7 +84,7 @@ def test_autoregressive_by_gradients(kind, seed, shape):
 @pytest.mark.parametrize("kind", KINDS)
 def test_exact_normalization_and_sampling(kind):
     keras.utils.set_random_seed(0)
-    model = tfdl.models.PixelRNN(input_shape=(3, 3, 1), kind=kind, layers=1, units=4)
+    model = tfdl.models.PixelRNN(input_shape=(3, 3, 1), kind=kind, num_layers=1, units=4)
     log_probs = model.log_prob(all_binary_images((3, 3, 1))).numpy().astype(np.float64)
     assert abs(np.exp(log_probs).sum() - 1.0) < 1e-5
     samples = model.sample(8, seed=2)
@@ -93,7 +95,7 @@ def test_exact_normalization_and_sampling(kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_cached_sampler_draws_the_pixels_of_the_full_sampler(kind):
     keras.utils.set_random_seed(1)
-    model = tfdl.models.PixelRNN(input_shape=(5, 6, 1), kind=kind, layers=2, units=4)
+    model = tfdl.models.PixelRNN(input_shape=(5, 6, 1), kind=kind, num_layers=2, units=4)
     cached = model.sample(5, seed=4).numpy()
     np.testing.assert_array_equal(cached, model.sample(5, seed=4, method="full"))
     assert np.array_equal(np.unique(cached), [0, 1])
@@ -102,7 +104,7 @@ def test_cached_sampler_draws_the_pixels_of_the_full_sampler(kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_fit_with_x_alone_and_round_trip(kind, roundtrip):
     x = tfdl.data.load("digits", binarize="threshold")[:32]
-    model = tfdl.models.PixelRNN(input_shape=(8, 8, 1), kind=kind, layers=1, units=8)
+    model = tfdl.models.PixelRNN(input_shape=(8, 8, 1), kind=kind, num_layers=1, units=8)
     model.compile(optimizer="adam")
     history = model.fit(x, epochs=3, batch_size=32, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
@@ -113,13 +115,13 @@ def test_fit_with_x_alone_and_round_trip(kind, roundtrip):
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", ["mixed_float16", "float64"])
-def test_trains_in_mixed_float16_and_float64_like_float32(kind, name):
+def test_trains_in_mixed_float16_and_float64_like_float32(kind, name, dtype_policy):
     x = tfdl.data.load("digits", binarize="threshold")[:32]
 
     def make(**kwargs):
-        return tfdl.models.PixelRNN(input_shape=(8, 8, 1), kind=kind, layers=1, units=4, **kwargs)
+        return tfdl.models.PixelRNN(input_shape=(8, 8, 1), kind=kind, num_layers=1, units=4, **kwargs)
 
-    check_trains_like_float32(make, x, name)
+    check_trains_like_float32(make, x, name, dtype_policy)
 
 
 def test_compile_rejects_a_loss_or_metrics_it_would_ignore():
@@ -145,13 +147,13 @@ def test_bad_arguments():
 @pytest.mark.parametrize("kind", KINDS)
 def test_categorical(kind, roundtrip):
     keras.utils.set_random_seed(0)
-    model = tfdl.models.PixelRNN(input_shape=(4, 4, 1), kind=kind, layers=1, units=4, distribution="categorical")
+    model = tfdl.models.PixelRNN(input_shape=(4, 4, 1), kind=kind, num_layers=1, units=4, likelihood="categorical")
     x = np.random.default_rng(0).integers(0, 256, size=(3, 4, 4, 1)).astype("float32")
     assert model(x).shape == (3, 4, 4, 1, 256)
     weights = np.random.default_rng(1).normal(size=256).astype("float32")
     jacobian = raster_jacobian(lambda images: keras.ops.sum(model(images) * weights, axis=-1), x)
     assert np.all(jacobian[np.triu_indices_from(jacobian)] == 0) and jacobian[1:].sum() > 0
-    small = tfdl.models.PixelRNN(input_shape=(1, 2, 1), kind=kind, layers=1, units=2, distribution="categorical")
+    small = tfdl.models.PixelRNN(input_shape=(1, 2, 1), kind=kind, num_layers=1, units=2, likelihood="categorical")
     images = np.stack(np.meshgrid(np.arange(256), np.arange(256), indexing="ij"), -1).reshape(-1, 1, 2, 1)
     assert abs(np.exp(small.log_prob(images.astype("float32")).numpy().astype(np.float64)).sum() - 1) < 1e-4
     a = model.sample(4, seed=2).numpy()
@@ -163,3 +165,20 @@ def test_categorical(kind, roundtrip):
     np.testing.assert_array_equal(a, loaded.sample(4, seed=2))
     with pytest.raises(ValueError, match="integer intensities"):
         model.log_prob(x / 255)
+
+
+def test_layers_is_a_deprecated_spelling_of_num_layers():
+    def make(**kwargs):
+        return tfdl.models.PixelRNN(input_shape=(4, 4, 1), units=2, seed=0, name="m", **kwargs)
+
+    with pytest.warns(DeprecationWarning, match="layers= is deprecated; use num_layers="):
+        old = make(layers=3)
+    new = make(num_layers=3)
+    assert old.get_config() == new.get_config() and old.num_layers == 3 and len(old.lstm_layers) == 3
+    assert new.get_config()["num_layers"] == 3 and "layers" not in new.get_config()
+    with pytest.raises(ValueError, match="not both"):
+        make(num_layers=3, layers=1)
+    old_config = {key: value for key, value in new.get_config().items() if key != "num_layers"}
+    with warnings.catch_warnings():  # a config saved with the old name loads silently
+        warnings.simplefilter("error", DeprecationWarning)
+        assert tfdl.models.PixelRNN.from_config({**old_config, "layers": 3}).get_config() == new.get_config()

@@ -1,4 +1,5 @@
 import itertools
+import warnings
 
 import keras
 import numpy as np
@@ -14,13 +15,13 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _random_rbm(n_visible, n_hidden, scale=1.0, seed=0, **kwargs):
+def _random_rbm(n_visible, hidden_units, scale=1.0, seed=0, **kwargs):
     rng = np.random.default_rng(seed)
-    rbm = RBM(n_hidden, seed=seed, **kwargs)
+    rbm = RBM(hidden_units, seed=seed, **kwargs)
     rbm.build((None, n_visible))
-    rbm.kernel.assign(scale * rng.normal(size=(n_visible, n_hidden)))
+    rbm.kernel.assign(scale * rng.normal(size=(n_visible, hidden_units)))
     rbm.visible_bias.assign(scale * rng.normal(size=n_visible))
-    rbm.hidden_bias.assign(scale * rng.normal(size=n_hidden))
+    rbm.hidden_bias.assign(scale * rng.normal(size=hidden_units))
     return rbm
 
 
@@ -257,6 +258,23 @@ def test_keras_round_trip(roundtrip):
         np.testing.assert_array_equal(restored.numpy(), saved.numpy())
 
 
+def test_n_hidden_is_a_deprecated_spelling_of_hidden_units():
+    with pytest.warns(DeprecationWarning, match="n_hidden= is deprecated; use hidden_units="):
+        old = RBM(n_hidden=5, seed=0, name="rbm")
+    new = RBM(hidden_units=5, seed=0, name="rbm")
+    assert old.get_config() == new.get_config()
+    assert "hidden_units" in new.get_config() and "n_hidden" not in new.get_config()
+    with pytest.warns(DeprecationWarning, match="RBM.n_hidden is deprecated"):
+        assert old.n_hidden == 5
+    with pytest.raises(ValueError, match="not both"):
+        RBM(hidden_units=5, n_hidden=4)
+    old_config = {**new.get_config(), "n_hidden": 5}
+    del old_config["hidden_units"]
+    with warnings.catch_warnings():  # a config saved with the old name loads silently
+        warnings.simplefilter("error", DeprecationWarning)
+        assert RBM.from_config(old_config).get_config() == new.get_config()
+
+
 def test_bad_input_raises_value_error():
     rbm = RBM(4, seed=0)
     rbm.compile(optimizer="sgd")
@@ -269,7 +287,7 @@ def test_bad_input_raises_value_error():
         rbm.free_energy(np.ones((2, 5), np.float32))
     with pytest.raises(ValueError, match="binary"):
         rbm.log_prob(np.full((2, 6), 0.3, np.float32))
-    with pytest.raises(ValueError, match="n_hidden=0"):
+    with pytest.raises(ValueError, match="hidden_units=0"):
         RBM(0)
     with pytest.raises(ValueError, match="visible="):
         RBM(3, visible="poisson")
@@ -306,13 +324,6 @@ def _binary(n, d, seed=0):
     return (np.random.default_rng(seed).random((n, d)) < 0.5).astype(np.float32)
 
 
-@pytest.fixture
-def restore_float32():
-    """Tests that set a dtype policy: restores the default afterwards."""
-    yield
-    keras.mixed_precision.set_global_policy("float32")
-
-
 def _first_update_with_constant_noise(x, **kwargs):
     rbm = _random_rbm(x.shape[1], 3, scale=0.5, **kwargs)
     rbm._uniform = lambda shape: tf.fill(shape, tf.constant(0.5, rbm.compute_dtype))
@@ -321,8 +332,8 @@ def _first_update_with_constant_noise(x, **kwargs):
     return _params(rbm), logs
 
 
-def test_mixed_float16_trains_like_float32(restore_float32):
-    keras.mixed_precision.set_global_policy("mixed_float16")
+def test_mixed_float16_trains_like_float32(dtype_policy):
+    dtype_policy("mixed_float16")
     x = _binary(8, 5, seed=3)
     rbm = RBM(3, seed=0)
     assert (rbm.compute_dtype, rbm.variable_dtype) == ("float16", "float32")
@@ -334,7 +345,7 @@ def test_mixed_float16_trains_like_float32(restore_float32):
     # The analytic gradient is scaled like a loss, so the optimizer's unscaling
     # leaves the update of a float32 model (up to float16 rounding).
     mixed, mixed_logs = _first_update_with_constant_noise(x)
-    keras.mixed_precision.set_global_policy("float32")
+    dtype_policy("float32")
     exact, exact_logs = _first_update_with_constant_noise(x)
     start = _params(_random_rbm(5, 3, scale=0.5))
     for got, want, before in zip(mixed, exact, start):
@@ -355,7 +366,7 @@ def test_float64_model_fits_samples_and_scores():
     assert np.isfinite(float(rbm.log_partition("ais", num_betas=50, num_runs=10, seed=0)[0]))
 
 
-def test_uint8_input_trains_exactly_like_float32_and_is_checked_before_casting(restore_float32):
+def test_uint8_input_trains_exactly_like_float32_and_is_checked_before_casting(dtype_policy):
     x = _binary(40, 6)
 
     def trained(data):
@@ -370,7 +381,7 @@ def test_uint8_input_trains_exactly_like_float32_and_is_checked_before_casting(r
     with pytest.raises(ValueError, match="binary"):
         trained(np.full((10, 6), 2, np.uint8))
     # 1 - 1e-4 rounds to 1.0 in float16: the check must see the values given.
-    keras.mixed_precision.set_global_policy("mixed_float16")
+    dtype_policy("mixed_float16")
     with pytest.raises(ValueError, match="binary"):
         trained(np.full((10, 6), 1 - 1e-4, np.float32))
     with pytest.raises(tf.errors.InvalidArgumentError, match="binary"):

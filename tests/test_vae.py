@@ -28,7 +28,7 @@ def digits():
 @pytest.fixture(scope="module")
 def trained(digits):
     keras.utils.set_random_seed(0)
-    encoder, decoder = dense_pair((64,), latent_dim=2, hidden=(32,))
+    encoder, decoder = dense_pair((64,), latent_dim=2, hidden_units=(32,))
     vae = VAE(encoder, decoder, seed=0)
     vae.compile(optimizer=keras.optimizers.Adam(3e-3))
     vae.fit(digits[0], epochs=15, batch_size=64, verbose=0)
@@ -65,7 +65,7 @@ def test_log_likelihoods_match_tfp():
 
 def test_fit_with_validation_data_reports_the_three_losses(digits):
     x, x_test = digits
-    encoder, decoder = dense_pair((64,), latent_dim=2, hidden=(16,))
+    encoder, decoder = dense_pair((64,), latent_dim=2, hidden_units=(16,))
     vae = VAE(encoder, decoder, seed=1)
     vae.compile(optimizer="adam")
     history = vae.fit(
@@ -137,7 +137,7 @@ def test_seeded_methods_are_deterministic(trained, digits):
 def test_training_is_deterministic_under_seed(digits):
     def train():
         keras.utils.set_random_seed(3)
-        encoder, decoder = dense_pair((64,), latent_dim=2, hidden=(8,))
+        encoder, decoder = dense_pair((64,), latent_dim=2, hidden_units=(8,))
         vae = VAE(encoder, decoder, seed=3)
         vae.compile(optimizer="adam")
         return vae.fit(digits[0][:128], epochs=2, batch_size=32, verbose=0).history["loss"]
@@ -178,7 +178,7 @@ def test_bad_input_raises_value_error(trained, digits):
 
 def test_gaussian_likelihood_trains_and_accepts_any_values(digits):
     x = digits[0][:256] * 3.0 - 1.0
-    encoder, decoder = dense_pair((64,), latent_dim=2, hidden=(16,))
+    encoder, decoder = dense_pair((64,), latent_dim=2, hidden_units=(16,))
     vae = VAE(encoder, decoder, likelihood="gaussian", seed=0)
     vae.compile(optimizer=keras.optimizers.Adam(1e-2))
     history = vae.fit(x, epochs=5, batch_size=64, verbose=0).history["loss"]
@@ -234,18 +234,11 @@ def test_in_process_round_trip_keeps_outputs_and_seeded_draws(trained, digits, r
 def test_fit_under_mirrored_strategy(digits, mirrored):
     assert mirrored.num_replicas_in_sync == 2  # conftest
     with mirrored.scope():
-        vae = VAE(*dense_pair((64,), 2, hidden=(8,)), seed=0)
+        vae = VAE(*dense_pair((64,), 2, hidden_units=(8,)), seed=0)
         vae.compile(optimizer="adam")
     history = vae.fit(digits[0][:128], epochs=2, batch_size=32, verbose=0).history
     assert history["loss"][1] < history["loss"][0]
     assert np.all(np.isfinite(vae.log_prob(digits[1][:4], num_samples=5, seed=0)))
-
-
-@pytest.fixture
-def policy():
-    """``policy(name)`` sets the global dtype policy; float32 comes back after the test."""
-    yield keras.mixed_precision.set_global_policy
-    keras.mixed_precision.set_global_policy("float32")
 
 
 def _elbo_z(vae, x, seed):
@@ -303,7 +296,7 @@ def test_uint8_input_is_cast_not_rescaled(trained, digits):
     np.testing.assert_array_equal(trained.predict(x8, verbose=0), trained.predict(x, verbose=0))
     with pytest.raises(ValueError, match=r"values in \[0, 1\]"):
         trained.elbo(x8 * 255)
-    vae, twin = (VAE(*dense_pair((64,), 2, hidden=(8,)), seed=0) for _ in range(2))
+    vae, twin = (VAE(*dense_pair((64,), 2, hidden_units=(8,)), seed=0) for _ in range(2))
     twin.set_weights(vae.get_weights())
     for model in (vae, twin):
         model.compile(optimizer="adam")
@@ -312,9 +305,9 @@ def test_uint8_input_is_cast_not_rescaled(trained, digits):
 
 
 @pytest.mark.parametrize("name", ["mixed_float16", "float64"])
-def test_inference_returns_the_variable_dtype(name, digits, policy):
-    policy(name)
-    vae = VAE(*dense_pair((64,), 2, hidden=(8,)), seed=0)
+def test_inference_returns_the_variable_dtype(name, digits, dtype_policy):
+    dtype_policy(name)
+    vae = VAE(*dense_pair((64,), 2, hidden_units=(8,)), seed=0)
     x = digits[1][:4]
     z = vae.prior.sample(4, seed=(0, 1))
     values = (
@@ -325,3 +318,16 @@ def test_inference_returns_the_variable_dtype(name, digits, policy):
     for value in values:
         assert value.dtype == ("float64" if name == "float64" else "float32")
         assert np.all(np.isfinite(value))
+
+
+def test_dense_pair_hidden_is_a_deprecated_spelling_of_hidden_units():
+    with pytest.warns(DeprecationWarning, match="hidden= is deprecated; use hidden_units="):
+        old = dense_pair((6,), 2, hidden=(5, 3))
+    new = dense_pair((6,), 2, hidden_units=(5, 3))
+    for old_model, new_model in zip(old, new):
+        assert [w.shape for w in old_model.weights] == [w.shape for w in new_model.weights]
+    assert [w.shape for w in new[0].weights][:2] == [(6, 5), (5,)]
+    with pytest.raises(ValueError, match="not both"):
+        dense_pair((6,), 2, hidden_units=(4,), hidden=(5,))
+    with pytest.raises(TypeError, match="hiden"):
+        dense_pair((6,), 2, hiden=(5,))

@@ -4,16 +4,20 @@ Importing tfdl selects the TensorFlow backend for Keras before Keras is
 imported, so ``import tfdl`` must come before ``import keras`` when the
 environment sets another backend.
 
-``import tfdl`` registers every tfdl layer and model with Keras (it imports
-``tfdl.models``, which imports ``tfdl.layers``), so
-it must come before ``keras.saving.load_model`` of a tfdl model: Keras only
-imports its own modules when it reads a ``.keras`` file. The command line
-(``python -m tfdl``, the ``tfdl`` script) skips that import so that ``--help``
-answers in a fraction of a second without TensorFlow; other submodules
-(``tfdl.data``, ``tfdl.evaluate``...) are imported on first use (PEP 562).
+``import tfdl`` registers every tfdl layer and model with Keras, so that
+``keras.saving.load_model`` reads a tfdl model in a fresh process (Keras only
+imports its own modules when it reads a ``.keras`` file). It does so the same
+way whoever imports it: ``tfdl.models`` (which imports ``tfdl.layers``) is
+imported as soon as Keras is, at once if Keras is already imported, else
+right after ``import keras`` runs. A process that never imports Keras (the
+command line's ``--help``, ``--version`` and usage errors) never imports
+TensorFlow, and answers in a fraction of a second. Submodules (``tfdl.data``,
+``tfdl.evaluate``...) are imported on first use (PEP 562).
 """
 
 import importlib
+import importlib.abc
+import importlib.util
 import os
 import sys
 
@@ -40,14 +44,31 @@ def __dir__():
     return sorted(set(globals()) | set(__all__))
 
 
-def _starting_the_command_line():
-    """True while ``python -m tfdl`` or the ``tfdl`` script imports this package.
+class _RegisterWithKeras(importlib.abc.MetaPathFinder):
+    """Imports ``tfdl.models`` right after the ``keras`` package is executed.
 
-    ``python -m`` sets ``sys.argv[0]`` to ``"-m"`` while it locates the module
-    (documented in the ``-m`` option of the Python command line).
+    Consulted once, for ``keras``: it takes itself off ``sys.meta_path``, finds
+    Keras's own spec with the other finders and returns it with the loader's
+    ``exec_module`` followed by the import.
     """
-    return sys.argv[:1] == ["-m"] or os.path.basename(sys.argv[0] if sys.argv else "") == "tfdl"
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "keras":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            execute = spec.loader.exec_module
+
+            def execute_then_register(module):
+                execute(module)
+                importlib.import_module("tfdl.models")
+
+            spec.loader.exec_module = execute_then_register
+        return spec
 
 
-if not _starting_the_command_line():
+if "keras" in sys.modules:
     importlib.import_module("tfdl.models")
+elif not any(isinstance(finder, _RegisterWithKeras) for finder in sys.meta_path):
+    sys.meta_path.insert(0, _RegisterWithKeras())

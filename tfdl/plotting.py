@@ -55,7 +55,7 @@ def show_grid(axis, images, shape, rows, row_labels=None, column_labels=None, ti
         axis.set_title(title, fontsize=9)
 
 
-def image_grid(images, shape, rows, row_labels=None, column_labels=None, title=None, **kwargs):
+def image_grid(images, shape, rows, row_labels=None, column_labels=None, title=None, inches=None, **kwargs):
     """A figure of ``images`` in ``rows`` rows (and columns), optionally labelled.
 
     Args:
@@ -64,10 +64,13 @@ def image_grid(images, shape, rows, row_labels=None, column_labels=None, title=N
         rows: the number of rows; images fill them row by row.
         row_labels, column_labels: one label per row / column, or None.
         title: the figure's title.
+        inches: the size of one image in the figure (default: 0.35 for
+            images of at most 8 rows of pixels, else 0.6); larger leaves
+            room for long column labels. NaN pixels are left blank.
         **kwargs: ``cmap``, ``vmin``, ``vmax`` of ``show_grid``.
     """
     columns = int(np.ceil(len(images) / rows))
-    size = 0.35 if shape[0] <= 8 else 0.6
+    size = inches or (0.35 if shape[0] <= 8 else 0.6)
     fig, axis = figure(columns * size + (2.5 if row_labels else 0.6), rows * size + 0.8)
     show_grid(axis, images, shape, rows, row_labels, column_labels, title, **kwargs)
     return fig

@@ -13,10 +13,9 @@ import contextlib
 import functools
 import os
 import platform
-import time
 from pathlib import Path
 
-from tfdl import data, validation
+from tfdl import data, timing, validation
 
 ARTICLES = ("autoregressive", "vae", "rnn", "pretraining")
 # The smallest --limit that keeps every section of an article running: autoregressive
@@ -76,7 +75,7 @@ class Run:
                 f"Expected limit >= {MIN_LIMITS[self.article]} for article={self.article!r} (the smallest that "
                 f"keeps every section running). Received: limit={self.limit}"
             )
-        self.started = time.perf_counter()
+        self.clock = timing.Timer.running()
         self._cache = {}
 
     def _start_worker(self):
@@ -107,7 +106,7 @@ class Run:
 
     def progress(self, text):
         """Prints a progress line with the run's elapsed time."""
-        print(f"[{self.article} {time.perf_counter() - self.started:7.1f} s] {text}", flush=True)
+        print(f"[{self.article} {self.clock.seconds:7.1f} s] {text}", flush=True)
 
     def cached(self, key, compute):
         """``compute()``, computed once per run and key: what several sections share

@@ -26,6 +26,11 @@ class Timer:
     def __init__(self):
         self.start = self.end = None
 
+    @classmethod
+    def running(cls):
+        """A timer started now, for a span that is not one ``with`` block (a whole run)."""
+        return cls().__enter__()
+
     def __enter__(self):
         self.start, self.end = time.perf_counter(), None
         return self

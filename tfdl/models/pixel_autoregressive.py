@@ -9,7 +9,7 @@ with each conditional a Bernoulli (binary images) or a 256-way categorical
 import keras
 import tensorflow as tf
 
-from tfdl import validation
+from tfdl import deprecation, validation
 from tfdl.models._maximum_likelihood import NegativeLogLikelihoodModel
 from tfdl.models.base import bernoulli_log_prob, categorical_log_prob
 
@@ -83,7 +83,7 @@ class Raster:
         return tf.tensor_scatter_nd_update(cache, index[:, None], tf.transpose(value, (1, 0, 2)))
 
 
-class PixelAutoregressiveModel(NegativeLogLikelihoodModel):
+class PixelAutoregressiveModel(deprecation.RenamedNames, NegativeLogLikelihoodModel):
     """Base class: log-likelihood, maximum-likelihood training and sampling.
 
     Subclasses build their layers in ``__init__`` (passing
@@ -107,10 +107,11 @@ class PixelAutoregressiveModel(NegativeLogLikelihoodModel):
 
     Args:
         input_shape: ``(height, width, channels)`` of the images.
-        distribution: ``"bernoulli"`` (binary images, values 0 or 1) or
+        likelihood: ``"bernoulli"`` (binary images, values 0 or 1) or
             ``"categorical"`` (8-bit images: integer intensities 0..255
             stored as float; images in [0, 1] must be scaled by 255 and
-            rounded first). The network sees ``x / 255`` then.
+            rounded first). The network sees ``x / 255`` then. Stored as
+            ``likelihood_family``; ``distribution`` is its deprecated spelling.
         seed: seed of the sampler's ``keras.random.SeedGenerator``.
         dtype: the model's dtype policy (``"float64"``, or
             ``"mixed_float16"`` which the global policy also selects): the
@@ -122,17 +123,22 @@ class PixelAutoregressiveModel(NegativeLogLikelihoodModel):
     """
 
     own_loss = "the negative log-likelihood of the images"
+    renamed_arguments = {"distribution": "likelihood"}  # tfdl <= 7c8d4d4
+    renamed_attributes = {"distribution": "likelihood_family"}
     sampling_methods = ("cached", "full")
 
-    def __init__(self, input_shape, distribution="bernoulli", seed=None, **kwargs):
+    def __init__(self, input_shape, likelihood="bernoulli", seed=None, **kwargs):
+        likelihood = deprecation.renamed(
+            kwargs, "distribution", "likelihood", likelihood, "bernoulli", type(self).__name__
+        )
         super().__init__(**kwargs)
         self.image_shape = validation.positive_ints(input_shape, "input_shape")
         if len(self.image_shape) != 3:
             raise ValueError(
                 f"Expected input_shape=(height, width, channels). Received: input_shape={input_shape}"
             )
-        self.distribution = validation.one_of(distribution, ("bernoulli", "categorical"), "distribution")
-        self.outputs_per_channel = LEVELS if distribution == "categorical" else 1
+        self.likelihood_family = validation.one_of(likelihood, ("bernoulli", "categorical"), "likelihood")
+        self.outputs_per_channel = LEVELS if likelihood == "categorical" else 1
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._samplers = {}
@@ -143,12 +149,12 @@ class PixelAutoregressiveModel(NegativeLogLikelihoodModel):
 
     def rescale(self, x):
         """The network's input: ``x`` (Bernoulli) or ``x / 255`` (categorical)."""
-        return x / (LEVELS - 1) if self.distribution == "categorical" else x
+        return x / (LEVELS - 1) if self.likelihood_family == "categorical" else x
 
     def logits(self, outputs):
         """``[..., C * 256]`` outputs -> ``[..., C, 256]`` categorical logits; both in the variable dtype."""
         outputs = keras.ops.cast(outputs, self.variable_dtype)
-        if self.distribution == "bernoulli":
+        if self.likelihood_family == "bernoulli":
             return outputs
         return keras.ops.reshape(outputs, (*keras.ops.shape(outputs)[:-1], self.image_shape[-1], LEVELS))
 
@@ -156,7 +162,7 @@ class PixelAutoregressiveModel(NegativeLogLikelihoodModel):
         """Exact log-likelihood in nats, ``[batch]``, of images ``x`` ``[batch, H, W, C]`` (variable dtype)."""
         x = keras.ops.convert_to_tensor(x)
         validation.feature_shape(x, self.image_shape)
-        if self.distribution == "bernoulli":
+        if self.likelihood_family == "bernoulli":
             x = validation.binary(x)
             logits = self(x)
             return bernoulli_log_prob(keras.ops.cast(x, logits.dtype), logits)
@@ -205,7 +211,7 @@ class PixelAutoregressiveModel(NegativeLogLikelihoodModel):
 
     def draw(self, logits, u):
         """Pixels ``[batch]`` from their logits ``[batch]`` (``[batch, 256]``) and uniforms ``u`` (inverse CDF)."""
-        if self.distribution == "bernoulli":
+        if self.likelihood_family == "bernoulli":
             return tf.cast(u < tf.sigmoid(logits), u.dtype)
         below = tf.math.cumsum(tf.nn.softmax(logits), axis=-1) < u[:, None]
         return tf.minimum(tf.reduce_sum(tf.cast(below, u.dtype), axis=-1), LEVELS - 1)
@@ -260,5 +266,5 @@ class PixelAutoregressiveModel(NegativeLogLikelihoodModel):
 
     def get_config(self):
         config = super().get_config()
-        config.update(input_shape=self.image_shape, distribution=self.distribution, seed=self.seed)
+        config.update(input_shape=self.image_shape, likelihood=self.likelihood_family, seed=self.seed)
         return config

@@ -14,7 +14,7 @@ class PixelCNN(PixelAutoregressiveModel):
 
     ``p(x) = prod_i p(x_i | x_<i)`` in raster order (R, G, B within a pixel
     when ``channels == 3``), each factor ``sigmoid(+-logit_i)`` or, with
-    ``distribution="categorical"``, a softmax over 256 intensities.
+    ``likelihood="categorical"``, a softmax over 256 intensities.
     Layers: a ``kernel_size`` mask-"A" convolution with ``filters`` channels,
     ``num_residual`` residual blocks (1x1 -> 3x3 mask "B" with
     ``filters // 2`` -> 1x1, ReLU, added to the block's input), ``num_head``
@@ -31,7 +31,7 @@ class PixelCNN(PixelAutoregressiveModel):
         num_residual: residual blocks.
         kernel_size: odd size of the first (mask "A") convolution.
         num_head: 1x1 ReLU layers before the output layer.
-        distribution: ``"bernoulli"`` (binary images) or ``"categorical"``
+        likelihood: ``"bernoulli"`` (binary images) or ``"categorical"``
             (integer intensities 0..255 stored as float).
         seed: sampling seed.
 
@@ -63,11 +63,11 @@ class PixelCNN(PixelAutoregressiveModel):
         num_residual=5,
         kernel_size=7,
         num_head=2,
-        distribution="bernoulli",
+        likelihood="bernoulli",
         seed=None,
         **kwargs,
     ):
-        super().__init__(input_shape, distribution=distribution, seed=seed, **kwargs)
+        super().__init__(input_shape, likelihood=likelihood, seed=seed, **kwargs)
         channels = validation.one_of(self.image_shape[-1], (1, 3), "input_shape[-1]")
         self.filters = validation.positive_int(filters, "filters")
         self.num_residual = validation.positive_int(num_residual, "num_residual") if num_residual else 0

@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from tfdl import validation
+from tfdl import deprecation, validation
 from tfdl.layers.diagonal_bilstm import DiagonalBiLSTM
 from tfdl.layers.masked_conv2d import MaskedConv2D
 from tfdl.layers.row_lstm import RowLSTM
@@ -27,9 +27,9 @@ class PixelRNN(PixelAutoregressiveModel):
     Args:
         input_shape: ``(height, width, 1)``.
         kind: ``"row_lstm"`` or ``"diagonal_bilstm"``.
-        layers: number of LSTM layers.
+        num_layers: number of LSTM layers (``layers`` before, deprecated).
         units: LSTM channels.
-        distribution: ``"bernoulli"`` (binary images) or ``"categorical"``
+        likelihood: ``"bernoulli"`` (binary images) or ``"categorical"``
             (integer intensities 0..255 stored as float).
         seed: sampling seed.
 
@@ -47,13 +47,16 @@ class PixelRNN(PixelAutoregressiveModel):
     Neural Networks", ICML 2016.
     """
 
+    renamed_arguments = {**PixelAutoregressiveModel.renamed_arguments, "layers": "num_layers"}  # tfdl <= 7c8d4d4
+
     def __init__(
-        self, input_shape, kind="row_lstm", layers=2, units=32, distribution="bernoulli", seed=None, **kwargs
+        self, input_shape, kind="row_lstm", num_layers=2, units=32, likelihood="bernoulli", seed=None, **kwargs
     ):
-        super().__init__(input_shape, distribution=distribution, seed=seed, **kwargs)
+        num_layers = deprecation.renamed(kwargs, "layers", "num_layers", num_layers, 2, "PixelRNN")
+        super().__init__(input_shape, likelihood=likelihood, seed=seed, **kwargs)
         validation.one_of(self.image_shape[-1], (1,), "input_shape[-1]")
         self.kind = validation.one_of(kind, ("row_lstm", "diagonal_bilstm"), "kind")
-        self.num_layers = validation.positive_int(layers, "layers")
+        self.num_layers = validation.positive_int(num_layers, "num_layers")
         self.units = validation.positive_int(units, "units")
         lstm = RowLSTM if kind == "row_lstm" else DiagonalBiLSTM
         dtype = self.dtype_policy
@@ -151,5 +154,5 @@ class PixelRNN(PixelAutoregressiveModel):
 
     def get_config(self):
         config = super().get_config()
-        config.update(kind=self.kind, layers=self.num_layers, units=self.units)
+        config.update(kind=self.kind, num_layers=self.num_layers, units=self.units)
         return config

@@ -15,10 +15,9 @@ model; scikit-learn's ``BernoulliRBM`` interface is in
 ``tfdl.models.rbm_sklearn``.
 
 Random numbers. The training step draws its noise with TensorFlow's stateful
-``tf.random.uniform`` op with an op-level seed: measured here on a shared
-2-core CPU (RBM 784-256, batch 100, CD-1) it ran ~31,000-38,000 examples/s,
-against ~20,000/s with ``keras.random`` + ``SeedGenerator``, ~19,800/s with
-``tf.random.Generator`` and ~19,300/s with stateless ops and a seed counter.
+``tf.random.uniform`` op with an op-level seed: on CPU it trained faster
+than ``keras.random`` with a ``SeedGenerator``, ``tf.random.Generator`` or
+stateless ops with a seed counter (``make bench`` times the training step).
 With ``seed`` given, a freshly built model trains reproducibly (TensorFlow
 derives the op's stream from the seed). Everything else (``gibbs``,
 ``sample``, AIS) uses stateless ops keyed by ``(seed, step)``.
@@ -44,7 +43,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdl import data, distribute, validation
+from tfdl import data, deprecation, distribute, validation
 from tfdl.models import partition
 from tfdl.models.base import OwnLossModel
 from tfdl.models.partition import MAX_ENUMERATED_UNITS, AISEstimate, ais_schedule  # noqa: F401 (public here too)
@@ -59,7 +58,7 @@ def _bernoulli(probs, uniform):
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
-class RBM(BernoulliRBMInterface, OwnLossModel):
+class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
     """Restricted Boltzmann machine with CD-k or persistent CD-k training.
 
     ``fit`` (arrays, datasets, generators), ``train_on_batch`` and
@@ -72,18 +71,18 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
     no ``loss`` or ``metrics`` (ValueError): the model trains on its own loss.
 
     The default is CD-1; scikit-learn's ``BernoulliRBM`` trains with PCD-1,
-    which is ``RBM(n_hidden, persistent=True, k=1, num_chains=batch_size)``
+    which is ``RBM(hidden_units, persistent=True, k=1, num_chains=batch_size)``
     compiled with ``SGD(learning_rate)``. For scikit-learn users:
     ``score_samples``, ``components_``, ``partial_fit``, ``fit_transform``
     and ``accept_probabilities``.
 
     Args:
-        n_hidden: number of hidden units.
+        hidden_units: number of hidden units (``n_hidden`` before, deprecated).
         visible: ``"bernoulli"`` (binary data) or ``"gaussian"`` (unit variance,
             standardized real data).
         k: Gibbs steps per update.
         persistent: keep the negative chains between updates (PCD). Their
-            state is the hidden sample, ``chains`` ``[num_chains, n_hidden]``
+            state is the hidden sample, ``chains`` ``[num_chains, hidden_units]``
             (as in the Theano tutorial and scikit-learn), so a PCD-1 step
             needs no extra matmul to restart the chains.
         num_chains: number of persistent chains (default 100); only with
@@ -92,12 +91,9 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
         monitor: the metrics ``fit`` and ``evaluate`` compute per batch
             besides ``loss``, a subset of ``("reconstruction", "pseudo_ll",
             "free_energy")``; default: all (``pseudo_ll`` needs Bernoulli
-            units). The reconstruction costs one more matmul: measured here
-            (2-core CPU, 784-256, batch 100, CD-1) it slows a training step by
-            ~25%; the other two cost under 10% together. The ``loss`` reuses
-            the step's pre-activations: CPU time per example, interleaved
-            with the step without it, was within 5% (same settings, CD-1
-            and PCD-1).
+            units). The reconstruction costs one more matmul per step, the
+            other two less (``make bench`` times PCD-1 with and without it);
+            the ``loss`` reuses the step's pre-activations.
         accept_probabilities: Bernoulli units only. False (default): the data
             must be binary (ValueError otherwise). True: values in [0, 1]
             (grey levels) are taken as Bernoulli probabilities, as
@@ -122,17 +118,18 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
 
     Example:
 
-    >>> rbm = RBM(n_hidden=16, seed=0)
+    >>> rbm = RBM(hidden_units=16, seed=0)
     >>> rbm.compile(optimizer=keras.optimizers.SGD(0.05))
     >>> rbm.fit(x_binary, epochs=5, batch_size=100)  # doctest: +SKIP
     >>> rbm.log_prob(x_binary, log_z=rbm.log_partition("exact"))  # doctest: +SKIP
     """
 
     own_loss = "the contrastive-divergence free-energy difference"
+    renamed_arguments = renamed_attributes = {"n_hidden": "hidden_units"}  # tfdl <= 7c8d4d4
 
     def __init__(
         self,
-        n_hidden,
+        hidden_units=None,
         visible="bernoulli",
         k=1,
         persistent=False,
@@ -142,14 +139,15 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
         accept_probabilities=False,
         **kwargs,
     ):
-        n_hidden = validation.positive_int(n_hidden, "n_hidden")
+        hidden_units = deprecation.renamed(kwargs, "n_hidden", "hidden_units", hidden_units, None, "RBM")
+        hidden_units = validation.positive_int(hidden_units, "hidden_units")
         validation.one_of(visible, VISIBLE_TYPES, "visible")
         available = MONITORS if visible == "bernoulli" else ("reconstruction", "free_energy")
         monitor = tuple(available if monitor is None else monitor)
         for name in monitor:
             validation.one_of(name, available, "monitor")
         super().__init__(metric_names=("loss",) + monitor, **kwargs)
-        self.n_hidden = n_hidden
+        self.hidden_units = hidden_units
         self.visible = visible
         self.monitor = monitor
         self.k = validation.positive_int(k, "k")
@@ -179,15 +177,15 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
         self.n_visible = int(n_visible)
         self.kernel = self.add_weight(
             name="kernel",
-            shape=(self.n_visible, self.n_hidden),
+            shape=(self.n_visible, self.hidden_units),
             initializer=keras.initializers.RandomNormal(stddev=0.01, seed=self.seed),
         )
         self.visible_bias = self.add_weight(name="visible_bias", shape=(self.n_visible,), initializer="zeros")
-        self.hidden_bias = self.add_weight(name="hidden_bias", shape=(self.n_hidden,), initializer="zeros")
+        self.hidden_bias = self.add_weight(name="hidden_bias", shape=(self.hidden_units,), initializer="zeros")
         if self.persistent:
             self.chains = self.add_weight(
                 name="chains",
-                shape=(self.num_chains or 100, self.n_hidden),
+                shape=(self.num_chains or 100, self.hidden_units),
                 initializer="zeros",
                 trainable=False,
                 aggregation="only_first_replica",
@@ -222,12 +220,12 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
         return tf.matmul(v, tf.cast(self.kernel, v.dtype)) + tf.cast(self.hidden_bias, v.dtype)
 
     def hidden_probs(self, v):
-        """``p(h_j = 1 | v)``: returns ``(probs, pre_sigmoid)``, each ``[batch, n_hidden]``."""
+        """``p(h_j = 1 | v)``: returns ``(probs, pre_sigmoid)``, each ``[batch, hidden_units]``."""
         pre = self._hidden_pre(self._check(v))
         return tf.sigmoid(pre), pre
 
     def visible_probs(self, h):
-        """Visible means given ``h`` ``[batch, n_hidden]``: ``(means, pre_activation)``.
+        """Visible means given ``h`` ``[batch, hidden_units]``: ``(means, pre_activation)``.
 
         Bernoulli: ``means = sigmoid(pre)``; Gaussian: ``means = pre = b + W h``.
         """
@@ -298,7 +296,7 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
     @tf.function(reduce_retracing=True)
     def _gibbs_chain(self, v, steps, seed):
         batch = tf.shape(v)[0]
-        shapes = ([batch, self.n_hidden], [batch, self.n_visible])
+        shapes = ([batch, self.hidden_units], [batch, self.n_visible])
 
         def body(i, v):
             key = tf.stack([tf.cast(seed, tf.int64), tf.cast(i, tf.int64)])
@@ -532,14 +530,14 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
         the other summed or integrated out in closed form."""
         kernel = tf.cast(self.kernel, tf.float64)
         b, c = tf.cast(self.visible_bias, tf.float64), tf.cast(self.hidden_bias, tf.float64)
-        if self.visible == "bernoulli" and self.n_visible < self.n_hidden:
+        if self.visible == "bernoulli" and self.n_visible < self.hidden_units:
             if self.n_visible > MAX_ENUMERATED_UNITS:
                 raise ValueError(self._too_many_units())
             return partition.exact_log_partition(
                 lambda v: tf.linalg.matvec(v, b) + tf.reduce_sum(tf.math.softplus(tf.matmul(v, kernel) + c), -1),
                 self.n_visible,
             )
-        if self.n_hidden > MAX_ENUMERATED_UNITS:
+        if self.hidden_units > MAX_ENUMERATED_UNITS:
             raise ValueError(self._too_many_units())
 
         def log_unnormalized(h):  # log sum_v exp(-E(v, h))
@@ -552,12 +550,12 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
                 ) + 0.5 * self.n_visible * math.log(2 * math.pi)
             return tf.linalg.matvec(h, c) + visible_terms
 
-        return partition.exact_log_partition(log_unnormalized, self.n_hidden)
+        return partition.exact_log_partition(log_unnormalized, self.hidden_units)
 
     def _too_many_units(self):
         return (
             f"Exact log Z enumerates the smaller layer, which needs at most {MAX_ENUMERATED_UNITS} "
-            f"units. Received: n_visible={self.n_visible}, n_hidden={self.n_hidden}; use method='ais'."
+            f"units. Received: n_visible={self.n_visible}, hidden_units={self.hidden_units}; use method='ais'."
         )
 
     # The annealing path of AIS (partition.Annealable): the visible biases move
@@ -577,7 +575,7 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
             log_z = tf.reduce_sum(tf.math.softplus(tf.cast(base_bias, tf.float64)))
         else:
             log_z = tf.constant(0.5 * self.n_visible * math.log(2 * math.pi), tf.float64)
-        return log_z + self.n_hidden * math.log(2.0)
+        return log_z + self.hidden_units * math.log(2.0)
 
     def sample_base(self, base_bias, num, seed):
         """``num`` visible vectors of the base RBM (variable dtype)."""
@@ -599,7 +597,7 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
 
     def annealed_transition(self, v, beta, base_bias, key):
         """One block-Gibbs sweep v -> h -> v' of ``p*_beta``."""
-        noise_h, noise_v = self._stateless_noise((tf.shape(v) * [1, 0] + [0, self.n_hidden], tf.shape(v)), key, v.dtype)
+        noise_h, noise_v = self._stateless_noise((tf.shape(v) * [1, 0] + [0, self.hidden_units], tf.shape(v)), key, v.dtype)
         h = _bernoulli(tf.sigmoid(beta * (tf.matmul(v, self.kernel) + self.hidden_bias)), noise_h)
         pre = (1.0 - beta) * base_bias + beta * (tf.matmul(h, self.kernel, transpose_b=True) + self.visible_bias)
         return pre + noise_v if self.visible == "gaussian" else _bernoulli(tf.sigmoid(pre), noise_v)
@@ -621,7 +619,7 @@ class RBM(BernoulliRBMInterface, OwnLossModel):
     def get_config(self):
         config = super().get_config()
         config.update(
-            n_hidden=self.n_hidden,
+            hidden_units=self.hidden_units,
             visible=self.visible,
             k=self.k,
             persistent=self.persistent,

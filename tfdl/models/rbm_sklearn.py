@@ -39,7 +39,7 @@ class BernoulliRBMInterface:
 
     @property
     def components_(self):
-        """The kernel's transpose, ``[n_hidden, n_visible]``, as a read-only NumPy
+        """The kernel's transpose, ``[hidden_units, n_visible]``, as a read-only NumPy
         snapshot (scikit-learn's ``components_``; assign to ``kernel`` to change it)."""
         components = self.kernel.numpy().T
         components.flags.writeable = False
@@ -53,6 +53,6 @@ class BernoulliRBMInterface:
 
     def fit_transform(self, x, **kwargs):
         """``fit(x, **kwargs)``, then the hidden probabilities of ``x`` as NumPy
-        ``[n, n_hidden]`` (scikit-learn's ``fit_transform``)."""
+        ``[n, hidden_units]`` (scikit-learn's ``fit_transform``)."""
         self.fit(x, **kwargs)
         return np.asarray(self.predict(x, batch_size=kwargs.get("batch_size"), verbose=0))

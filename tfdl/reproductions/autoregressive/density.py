@@ -196,7 +196,7 @@ def _fit_vae(run):
     run.progress(f"VAE: {dim}-{s['hidden']}-{s['latent']} MLP encoder/decoder, up to {s['epochs']} epochs")
     keras.utils.set_random_seed(run.seed)
     with run.strategy.scope():
-        encoder, decoder = dense_pair((dim,), latent_dim=s["latent"], hidden=(s["hidden"],))
+        encoder, decoder = dense_pair((dim,), latent_dim=s["latent"], hidden_units=(s["hidden"],))
         vae = VAE(encoder, decoder, likelihood="bernoulli", seed=run.seed)
     history, seconds = fit(run, s, vae, x)
     test = x["test"][: v["iwae_images"]]

@@ -36,8 +36,8 @@ def pixel_settings(run):
         "learning_rate": pick(1e-3, 1e-3, 2e-3, 1e-4),
         "cnn": pick(dict(filters=8, num_residual=1, num_head=1), dict(filters=64, num_residual=4, num_head=2),
                     dict(filters=32, num_residual=2, num_head=1), dict(filters=128, num_residual=7, num_head=2)),
-        "rnn": pick(dict(layers=1, units=4), dict(layers=2, units=32), dict(layers=1, units=16),
-                    dict(layers=7, units=16)),
+        "rnn": pick(dict(num_layers=1, units=4), dict(num_layers=2, units=32), dict(num_layers=1, units=16),
+                    dict(num_layers=7, units=16)),
         "num_samples": run.at_most(pick(2, 16, 8, 16)),
     }
 

@@ -46,11 +46,11 @@ class Snapshot(keras.callbacks.Callback):
             self.weights = self.model.get_weights()
 
 
-def mlp(units, n_in, num_classes, activation, seed):
+def mlp(units, input_dim, num_classes, activation, seed):
     """A randomly initialised MLP: Glorot-uniform (sigmoid) or He-uniform (ReLU) hidden layers, softmax on top."""
     initializer = (keras.initializers.HeUniform if activation == "relu" else keras.initializers.GlorotUniform)(seed)
     return keras.Sequential(
-        [keras.Input((n_in,))]
+        [keras.Input((input_dim,))]
         + [keras.layers.Dense(u, activation=activation, kernel_initializer=initializer) for u in units]
         + [keras.layers.Dense(num_classes, activation="softmax",
                               kernel_initializer=keras.initializers.GlorotUniform(seed))]
@@ -110,10 +110,10 @@ def fine_tune(run, s, model, split, epochs, snapshot=None):
 
 def _model(run, s, variant, stacks, seed, shape):
     """The variant's network before fine-tuning: random, or initialised from a pre-trained stack."""
-    n_in, num_classes = shape
+    input_dim, num_classes = shape
     with run.strategy.scope():
         if variant in (RANDOM, RELU):
-            return mlp(s["units"], n_in, num_classes, "relu" if variant == RELU else "sigmoid", seed)
+            return mlp(s["units"], input_dim, num_classes, "relu" if variant == RELU else "sigmoid", seed)
         return stacks[PRETRAINED[variant]].to_classifier(num_classes, freeze=variant == "DBN frozen")
 
 

@@ -132,20 +132,15 @@ def reversal(run, s, sequences, epochs_):
 
 
 def one_to_many_figure(images, seed):
+    """Per class (rows): the generated image, the class-mean image and two test images (blank where missing)."""
     generated, class_means, examples = images
+    shape = generated.shape[1:]
+    cells = [cell for k in range(10) for cell in
+             (generated[k], class_means[k], *examples[k], *[np.full(shape, np.nan)] * (2 - len(examples[k])))]
     columns = [f"generated\n(seed {seed})", "class-mean\nimage (train)", "test image 1", "test image 2"]
-    figure, axes = plotting.figure(4.6, 11, rows=10, columns=4)
-    for k in range(10):
-        shown = [generated[k], class_means[k]] + list(examples[k])
-        for column, axis in enumerate(axes[k]):
-            if column < len(shown):
-                axis.imshow(shown[column], cmap="gray", vmin=0, vmax=1)
-            axis.set(xticks=[], yticks=[])
-            if k == 0:
-                axis.set_title(columns[column], fontsize=8)
-        axes[k, 0].set_ylabel(f"class {k}", fontsize=8)
-    figure.suptitle("One-to-many: GRU generates an image row by row from its class", fontsize=9)
-    return figure
+    return plotting.image_grid(np.stack(cells), shape, rows=10, row_labels=[f"class {k}" for k in range(10)],
+                               column_labels=columns, inches=1.0, cmap="gray",
+                               title="One-to-many: GRU generates an image row by row from its class")
 
 
 class Architectures(Section):
