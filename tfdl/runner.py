@@ -43,7 +43,7 @@ class Run:
             ``"multi_worker"`` (``MultiWorkerMirroredStrategy`` over the
             cluster in ``TF_CONFIG``; the global batch sizes stay the
             profile's, split over the replicas; only the chief writes ``out``,
-            the other workers write to a scratch folder they remove).
+            the other workers write beside their backups, in ``<out>.backup``).
         verbose: the ``verbose`` passed to ``fit`` (0: progress lines per
             section only; 1: Keras progress bars too).
         limit: a quick check of a profile's code path, e.g. ``full`` on a CPU:
@@ -79,18 +79,17 @@ class Run:
         self._cache = {}
 
     def _start_worker(self):
-        """Creates the multi-worker strategy (first, as TensorFlow requires); a
-        worker that is not the chief writes its results to a scratch folder."""
-        import tempfile
-
+        """Creates the multi-worker strategy (first, as TensorFlow requires). Each
+        worker keeps its backups in ``<out>.backup/<task>``; one that is not the
+        chief writes its results there too (removed with the backups when the
+        run completes; kept, like them, for ``--resume`` when it does not)."""
         from tfdl import distribute
 
         distribute.multi_worker_strategy()
         kind, index = distribute.task()
         self.backup = self.backup / f"{kind}-{index}"
         if not distribute.is_chief():
-            self.scratch = Path(tempfile.mkdtemp(prefix=f"tfdl-{kind}-{index}-"))
-            self.out = self.scratch / self.article
+            self.out = self.backup / self.article
 
     @property
     def judged(self):
@@ -252,13 +251,9 @@ def reproduce(article, only=None, resume=False, **settings):
 
     from tfdl import distribute
 
-    try:
-        with distribute.multi_worker_training(run.backup):
-            outcomes = report.build(run, report.article_module(run.article), only=only, resume=resume)
-        shutil.rmtree(run.backup, ignore_errors=True)  # complete: no fit left to resume
-        with contextlib.suppress(OSError):
-            run.backup.parent.rmdir()  # the last worker to finish removes the folder
-        return outcomes
-    finally:
-        if hasattr(run, "scratch"):
-            shutil.rmtree(run.scratch, ignore_errors=True)
+    with distribute.multi_worker_training(run.backup):
+        outcomes = report.build(run, report.article_module(run.article), only=only, resume=resume)
+    shutil.rmtree(run.backup, ignore_errors=True)  # complete: nothing left to resume
+    with contextlib.suppress(OSError):
+        run.backup.parent.rmdir()  # the last worker to finish removes the folder
+    return outcomes
