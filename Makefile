@@ -7,14 +7,15 @@ DATASET ?= digits
 PROFILE ?= default
 SEED ?= 0
 STRATEGY ?= default
-REPRODUCE = $(PY) -m tfdl reproduce --dataset $(DATASET) --profile $(PROFILE) --seed $(SEED) --strategy $(STRATEGY) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(LIMIT),--limit $(LIMIT)) $(if $(VERBOSE),--verbose)
+WORKERS ?=
+REPRODUCE = $(PY) -m tfdl reproduce --dataset $(DATASET) --profile $(PROFILE) --seed $(SEED) --strategy $(STRATEGY) $(if $(WORKERS),--workers $(WORKERS)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(LIMIT),--limit $(LIMIT)) $(if $(VERBOSE),--verbose)
 
 .DEFAULT_GOAL := help
 .PHONY: help install test reproduce-autoregressive reproduce-vae reproduce-rnn reproduce-pretraining reproduce-all bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-26s %s\n", $$1, $$2}'
-	@echo "  variables: DATASET=digits|mnist|fashion_mnist PROFILE=smoke|default|full EPOCHS=N LIMIT=N SEED=0 STRATEGY=default|mirrored VERBOSE=1 QUICK=1 UPDATE=1 ONLY=<benchmark> (bench)"
+	@echo "  variables: DATASET=digits|mnist|fashion_mnist PROFILE=smoke|default|full EPOCHS=N LIMIT=N SEED=0 STRATEGY=default|mirrored|multi_worker WORKERS=N VERBOSE=1 QUICK=1 UPDATE=1 ONLY=<benchmark> (bench)"
 
 $(STAMP): setup.cfg pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

@@ -5,6 +5,7 @@ instant); a command imports it when it runs.
 """
 
 import argparse
+import os
 import sys
 
 from tfdl import __version__, bench, data, results, runner, validation
@@ -82,7 +83,11 @@ def parser():
                            help="seed for everything random in the run (default: %(default)s)")
     reproduce.add_argument("--strategy", default="default", choices=runner.STRATEGIES,
                            help="default: one device; mirrored: tf.distribute.MirroredStrategy "
-                                "over all GPUs (default: %(default)s)")
+                                "over all GPUs; multi_worker: MultiWorkerMirroredStrategy over the "
+                                "cluster in TF_CONFIG (default: %(default)s)")
+    reproduce.add_argument("--workers", type=integer(1), default=None,
+                           help="with --strategy multi_worker: start WORKERS local worker processes "
+                                "with a generated TF_CONFIG (to try a cluster on one host)")
     reproduce.add_argument("--verbose", action="store_true",
                            help="show Keras progress bars while training (progress lines "
                                 "per section are always printed)")
@@ -113,6 +118,12 @@ def main(argv=None):
         if args.limit is not None and args.limit < low:
             command_line.error(f"argument --limit: expected an integer >= {low} for {args.article} (the smallest "
                                f"that keeps every section running); received {args.limit}")
+        if args.workers is not None and args.strategy != "multi_worker":
+            command_line.error(f"argument --workers: expected --strategy multi_worker; "
+                               f"received --strategy {args.strategy}")
+        if args.strategy == "multi_worker" and args.workers is None and not os.environ.get("TF_CONFIG"):
+            command_line.error("argument --strategy multi_worker: expected the cluster in the TF_CONFIG "
+                               "environment variable, or --workers N for N local workers; received neither")
         if args.only is not None:
             known = [name for article in articles for name, _ in runner.sections(article)]
             if len(articles) > 1 or set(args.only) - set(known):
@@ -131,6 +142,12 @@ def main(argv=None):
                 for name, title in runner.sections(article):
                     print(f"{article} {name}: {title}")
             return 0
+        if args.workers is not None and not args.list:
+            from tfdl import distribute
+
+            codes = distribute.launch(distribute.launcher_command(sys.argv[1:] if argv is None else argv),
+                                      args.workers)
+            return next((code for code in codes if code), 0)
         for article in articles:
             out = args.out if len(articles) == 1 or args.out is None else f"{args.out}/{article}"
             runner.reproduce(

@@ -9,6 +9,7 @@ This module imports no TensorFlow at import time: the command line reads its
 constants to parse arguments.
 """
 
+import contextlib
 import functools
 import os
 import platform
@@ -22,7 +23,7 @@ ARTICLES = ("autoregressive", "vae", "rnn", "pretraining")
 # (every class in the one-to-many section), pretraining 100 images (every class).
 MIN_LIMITS = {"autoregressive": 4, "vae": 150, "rnn": 40, "pretraining": 100}
 PROFILES = ("smoke", "default", "full")
-STRATEGIES = ("default", "mirrored")
+STRATEGIES = ("default", "mirrored", "multi_worker")
 
 
 class Run:
@@ -37,7 +38,12 @@ class Run:
         out: output folder (default ``results/<article>``), checked at once
             (``tfdl.results.check_out``).
         seed: seed for everything random in the run, an integer in [0, 2**32).
-        strategy: ``"default"`` or ``"mirrored"`` (``tf.distribute``).
+        strategy: ``"default"``, ``"mirrored"`` (``tf.distribute``'s
+            ``MirroredStrategy``: the GPUs of this machine) or
+            ``"multi_worker"`` (``MultiWorkerMirroredStrategy`` over the
+            cluster in ``TF_CONFIG``; the global batch sizes stay the
+            profile's, split over the replicas; only the chief writes ``out``,
+            the other workers write beside their backups, in ``<out>.backup``).
         verbose: the ``verbose`` passed to ``fit`` (0: progress lines per
             section only; 1: Keras progress bars too).
         limit: a quick check of a profile's code path, e.g. ``full`` on a CPU:
@@ -59,6 +65,9 @@ class Run:
         self.out = results.check_out(out if out is not None else Path("results") / article)
         self.seed = validation.seed(seed, "seed")
         self.strategy_name = validation.one_of(strategy, STRATEGIES, "strategy")
+        self.backup = self.out.with_name(self.out.name + ".backup")  # BackupAndRestore, multi_worker only
+        if self.strategy_name == "multi_worker":
+            self._start_worker()
         self.verbose = validation.one_of(int(verbose), (0, 1, 2), "verbose")
         self.limit = None if limit is None else validation.positive_int(limit, "limit")
         if self.limit is not None and self.limit < MIN_LIMITS[self.article]:
@@ -68,6 +77,19 @@ class Run:
             )
         self.clock = timing.Timer.running()
         self._cache = {}
+
+    def _start_worker(self):
+        """Creates the multi-worker strategy (first, as TensorFlow requires). Each
+        worker keeps its backups in ``<out>.backup/<task>``; one that is not the
+        chief writes its results there too (removed with the backups when the
+        run completes; kept, like them, for ``--resume`` when it does not)."""
+        from tfdl import distribute
+
+        distribute.multi_worker_strategy()
+        kind, index = distribute.task()
+        self.backup = self.backup / f"{kind}-{index}"
+        if not distribute.is_chief():
+            self.out = self.backup / self.article
 
     @property
     def judged(self):
@@ -97,6 +119,10 @@ class Run:
         """The ``tf.distribute.Strategy`` to build and train models under."""
         if self.strategy_name == "mirrored":
             return mirrored_strategy()
+        if self.strategy_name == "multi_worker":
+            from tfdl import distribute
+
+            return distribute.multi_worker_strategy()
         import tensorflow as tf
 
         return tf.distribute.get_strategy()
@@ -219,4 +245,15 @@ def reproduce(article, only=None, resume=False, **settings):
     from tfdl import report
 
     run = Run(article, **settings)
-    return report.build(run, report.article_module(run.article), only=only, resume=resume)
+    if run.strategy_name != "multi_worker":
+        return report.build(run, report.article_module(run.article), only=only, resume=resume)
+    import shutil
+
+    from tfdl import distribute
+
+    with distribute.multi_worker_training(run.backup):
+        outcomes = report.build(run, report.article_module(run.article), only=only, resume=resume)
+    shutil.rmtree(run.backup, ignore_errors=True)  # complete: nothing left to resume
+    with contextlib.suppress(OSError):
+        run.backup.parent.rmdir()  # the last worker to finish removes the folder
+    return outcomes

@@ -38,7 +38,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdl import validation
+from tfdl import distribute, validation
 
 IGNORED = ("loss", "loss_weights", "metrics", "weighted_metrics")
 
@@ -85,6 +85,11 @@ class OwnLossModel(keras.Model):
         if kwargs.get("jit_compile", "auto") == "auto":  # XLA would drop the per-batch input check
             kwargs["jit_compile"] = False
         super().compile(optimizer=optimizer, **kwargs)
+
+    # Keras's trainer under MultiWorkerMirroredStrategy, fixed for tfdl's models
+    # only (keras-team/keras#20585; see tfdl.distribute).
+    _make_function = distribute.make_function(keras.Model._make_function)
+    _maybe_symbolic_build = distribute.symbolic_build(keras.Model._maybe_symbolic_build)
 
     def compile_from_config(self, config):
         """Recompiles a loaded model, optimizer state included (Keras's own

@@ -28,7 +28,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdl import validation
+from tfdl import distribute, validation
 from tfdl.models.base import OwnLossModel
 from tfdl.models.rbm import RBM
 from tfdl.models.layerwise import LayerwiseStack, greedy_layerwise
@@ -109,7 +109,7 @@ class DBN(OwnLossModel, LayerwiseStack):
             raise ValueError(f"Expected x as an array [n, n_visible]. Received: x of type {type(x).__name__}")
         x = validation.array(x)
         if not self.built:
-            self.build(x.shape)
+            distribute.build_in_scope(self, x.shape)
         if getattr(self, "optimizer", None) is not None:  # compiled
             for rbm in self.stack:
                 if getattr(rbm, "optimizer", None) is None:

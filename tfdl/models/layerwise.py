@@ -31,7 +31,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdl import validation
+from tfdl import distribute, validation
 
 
 def _encoder(layer):
@@ -79,7 +79,8 @@ def greedy_layerwise(layers, x, epochs=10, batch_size=100, optimizer=None, verbo
         if i > 0 and getattr(layer, "visible", None) == "bernoulli":
             features = (rng.random(features.shape) < features).astype(np.float32)
         if getattr(layer, "optimizer", None) is None:
-            layer.compile(optimizer=optimizer())
+            with layer.distribute_strategy.scope():
+                layer.compile(optimizer=optimizer())
         histories.append(
             layer.fit(features, epochs=layer_epochs, batch_size=batch_size, verbose=verbose, **fit_kwargs).history
         )
@@ -159,7 +160,7 @@ class LayerwiseStack(keras.Model):
     def pretrain(self, x, epochs=10, batch_size=100, optimizer=None, verbose=0, seed=0):
         """Greedy layer-wise pre-training (``greedy_layerwise``); returns the histories."""
         if not self.built:
-            self.build(np.shape(x))
+            distribute.build_in_scope(self, np.shape(x))
         return greedy_layerwise(self.stack, x, epochs, batch_size, optimizer, verbose, seed)[1]
 
     def to_classifier(self, num_classes, freeze=False):

@@ -43,7 +43,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdl import data, deprecation, validation
+from tfdl import data, deprecation, distribute, validation
 from tfdl.models import partition
 from tfdl.models.base import OwnLossModel
 from tfdl.models.partition import MAX_ENUMERATED_UNITS, AISEstimate, ais_schedule  # noqa: F401 (public here too)
@@ -223,7 +223,7 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         """Eager checks of in-memory data; builds the model from its width."""
         x = validation.array(x, name)
         if not self.built:
-            self.build(x.shape)
+            distribute.build_in_scope(self, x.shape)
         validation.feature_shape(x, (self.n_visible,), name)
         return self._check_values(x, name)
 

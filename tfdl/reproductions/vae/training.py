@@ -149,8 +149,8 @@ def pair(run, s, dims, seed, latent_dim=None):
     with run.strategy.scope():
         vae = VAE(*dense_pair((dims,), latent_dim, s["hidden"]), seed=seed)
         ae = Autoencoder(*dense_pair((dims,), latent_dim, s["hidden"], variational=False))
-    for model in (vae, ae):
-        model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE))
+        for model in (vae, ae):
+            model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE))
     return vae, ae
 
 
