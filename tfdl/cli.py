@@ -88,7 +88,7 @@ def parser():
                                 "per section are always printed)")
 
     check = commands.add_parser("data", help="load a data set and print its splits")
-    check.add_argument("name", choices=data.DATASETS, help="the data set to load")
+    check.add_argument("name", choices=data.DATASETS + data.BINARY_SETS, help="the data set to load")
 
     timing = commands.add_parser("bench", help="time models next to their peers")
     timing.add_argument("--only", default=None, choices=bench.available(),
@@ -116,6 +116,10 @@ def main(argv=None):
     try:
         if args.command == "data":
             for split in data.SPLITS:
+                if args.name in data.BINARY_SETS:
+                    x = data.load(args.name, split=split)
+                    print(f"{args.name} {split}: x {x.shape} {x.dtype}, binary, {x.mean():.3f} ones")
+                    continue
                 x, y = data.load(args.name, split=split, with_labels=True)
                 print(f"{args.name} {split}: x {x.shape} {x.dtype}, {len(set(y.tolist()))} classes")
             return 0
