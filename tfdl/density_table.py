@@ -57,16 +57,16 @@ def _grid(budget, model):
              "made": {"hidden": 8, "activation": "sigmoid", "direct": True, "optimizer": "adagrad",
                       "learning_rate": 0.05},
              "made_mask_sampling": {"hidden": 8, "activation": "sigmoid", "direct": True, "optimizer": "adagrad",
-                                    "learning_rate": 0.05, "num_masks": 2}}[model]
+                                    "learning_rate": 0.05, "num_masks": 2, "valid_masks": 1}}[model]
         ]
     base = {
         "rbm": [{"hidden": 23, "learning_rate": 0.05, "k": 10, "epochs": 100}],
-        "fvsbn": [{"optimizer": "adam", "learning_rate": 1e-3}],
+        "fvsbn": [{"optimizer": "adam", "learning_rate": 1e-2}],
         "nade": [{"hidden": 500, "optimizer": "adam", "learning_rate": 1e-3}],
         "made": [{"hidden": 500, "activation": "sigmoid", "direct": True, "optimizer": "adagrad",
                   "learning_rate": 0.05}],
         "made_mask_sampling": [{"hidden": 500, "activation": "sigmoid", "direct": True, "optimizer": "adagrad",
-                                "learning_rate": 0.05, "num_masks": 32}],
+                                "learning_rate": 0.05, "num_masks": 16, "valid_masks": 4}],
     }[model]
     if budget == "default":
         return base
@@ -77,7 +77,8 @@ def _grid(budget, model):
         "made": [dict(base[0], activation=a, direct=d, optimizer=o, learning_rate=lr)
                  for a in ("sigmoid", "relu") for d in (True, False)
                  for o, lr in (("adagrad", 0.05), ("adam", 1e-3))],
-        "made_mask_sampling": [dict(base[0], num_masks=k, activation=a) for k in (8, 32) for a in ("sigmoid", "relu")],
+        "made_mask_sampling": [dict(base[0], num_masks=k, valid_masks=k, activation=a)
+                               for k in (8, 32) for a in ("sigmoid", "relu")],
     }
     return wider[model]
 
@@ -124,18 +125,39 @@ def _build(name, s, dim, seed):
     return MADE(dim, (s["hidden"],), direct_connections=s["direct"], activation=s["activation"], seed=seed, **masks)
 
 
+class _EarlyStopping(keras.callbacks.Callback):
+    """Early stopping on the validation NLL, computed by one ``log_prob`` call per epoch
+    (cheaper than Keras's per-epoch ``evaluate``); keeps the best epoch's weights."""
+
+    def __init__(self, valid, patience, log_prob_kwargs):
+        super().__init__()
+        self.valid, self.patience, self.kwargs = valid, patience, log_prob_kwargs
+        self.best, self.best_epoch, self.best_weights = math.inf, 0, None
+
+    def valid_nll(self):
+        return float(-np.mean(self.model.log_prob(self.valid, **self.kwargs)))
+
+    def on_epoch_end(self, epoch, logs=None):
+        nll = self.valid_nll()
+        if nll < self.best:
+            self.best, self.best_epoch, self.best_weights = nll, epoch + 1, self.model.get_weights()
+        elif epoch + 1 - self.best_epoch >= self.patience:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.model.set_weights(self.best_weights)
+
+
 def _fit_likelihood(name, s, data, seed, budget):
-    """Trains one likelihood model with early stopping; ``(model, best epoch, validation NLL)``."""
+    """Trains one likelihood model with early stopping; ``(model, best epoch, validation NLL)``.
+    Mask sampling validates each epoch on the mixture of its first ``valid_masks`` masks."""
     max_epochs, patience, batch = _schedule(budget)
     keras.utils.set_random_seed(seed)
     model = _build(name, s, data[0].shape[1], seed)
     model.compile(optimizer=_optimizer(s))
-    history = model.fit(
-        data[0], validation_data=(data[1],), epochs=max_epochs, batch_size=batch, verbose=0,
-        callbacks=[keras.callbacks.EarlyStopping(patience=patience, restore_best_weights=True)],
-    ).history["val_loss"]
-    best = int(np.argmin(history))
-    return model, best + 1, float(evaluate.nll(model, data[1], batch_size=2000)["nats"])
+    stopping = _EarlyStopping(data[1], patience, {"num_masks": s["valid_masks"]} if "valid_masks" in s else {})
+    model.fit(data[0], epochs=max_epochs, batch_size=batch, verbose=0, callbacks=[stopping])
+    return model, stopping.best_epoch, float(evaluate.nll(model, data[1], batch_size=2000)["nats"])
 
 
 def _fit_rbm(s, data, seed, budget):
