@@ -75,3 +75,16 @@ def test_errors():
         FVSBN(0)
     with pytest.raises(ValueError, match="permutation of 0..3"):
         FVSBN(4, order=[0, 0, 1, 2])
+    with pytest.raises(ValueError, match="l2=-1"):
+        FVSBN(4, l2=-1)
+
+
+def test_l2_penalty_is_added_to_the_training_loss_only():
+    model = FVSBN(4, seed=0, l2=0.5)
+    x = tf.constant([[1, 0, 1, 1], [0, 0, 1, 0]], "float32")
+    model.build()
+    w = model.logits_layer.kernel.numpy() * model.logits_layer.kernel_mask
+    nll = -float(np.mean(model.log_prob(x)))
+    np.testing.assert_allclose(float(model.compute_losses(x, training=True)["loss"]), nll + 0.5 * (w**2).sum(),
+                               rtol=1e-5)
+    np.testing.assert_allclose(float(model.compute_losses(x, training=False)["loss"]), nll, rtol=1e-6)

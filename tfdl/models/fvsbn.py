@@ -39,6 +39,9 @@ class FVSBN(MaximumLikelihoodModel):
             ``i``), as for ``MADE``.
         seed: seed of the order (``"random"``), the initial weights and of
             ``sample`` without a seed; drawn and stored when None.
+        l2: weight of the penalty ``l2 * sum(W**2)`` added to the training
+            loss (the mean NLL per example), >= 0; with D (D - 1) / 2 weights a
+            small training set needs it.
         **kwargs: ``keras.Model`` arguments (``name``, ``dtype``).
 
     Call: ``model(x)`` on ``[batch, D]`` (any numeric dtype, cast to the
@@ -52,9 +55,12 @@ class FVSBN(MaximumLikelihoodModel):
     TensorShape([2])
     """
 
-    def __init__(self, input_dim, order="natural", seed=None, **kwargs):
+    def __init__(self, input_dim, order="natural", seed=None, l2=0.0, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self.input_dim = validation.positive_int(input_dim, "input_dim")
+        if not (isinstance(l2, (int, float)) and l2 >= 0):
+            raise ValueError(f"Expected l2 to be a number >= 0. Received: l2={l2!r}")
+        self.l2 = float(l2)
         self.order = order if isinstance(order, str) else [int(p) for p in order]
         self.positions = autoregressive_order(self.input_dim, order, np.random.default_rng(self.seed))
         (weight_seed,) = self._weight_seeds(1)
@@ -80,6 +86,13 @@ class FVSBN(MaximumLikelihoodModel):
         validation.feature_shape(x, (self.input_dim,))
         x = validation.binary(x)
         return self._log_likelihood(x, self(x))
+
+    def compute_losses(self, x, training):
+        values = super().compute_losses(x, training)
+        if training and self.l2:
+            kernel = self.logits_layer.masked_kernel()
+            values["loss"] = values["loss"] + ops.cast(self.l2 * ops.sum(ops.square(kernel)), values["loss"].dtype)
+        return values
 
     def sample(self, num, seed=None):
         """Ancestral samples ``[num, D]`` (float 0/1): ``D`` passes in one compiled loop.
@@ -108,4 +121,5 @@ class FVSBN(MaximumLikelihoodModel):
         return tf.while_loop(lambda t, _: t < self.input_dim, step, (tf.constant(0), tf.zeros_like(uniforms)))[1]
 
     def get_config(self):
-        return {**super().get_config(), "input_dim": self.input_dim, "order": self.order, "seed": self.seed}
+        return {**super().get_config(), "input_dim": self.input_dim, "order": self.order, "seed": self.seed,
+                "l2": self.l2}

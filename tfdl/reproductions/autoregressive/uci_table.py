@@ -174,11 +174,11 @@ class PapersTable(Section):
 
     def _note(self):
         return (
-            "What the papers did differently: the NADE paper trained by stochastic gradient descent with a "
-            "learning rate and decrease constant searched on the validation set, and its RBM row comes from "
-            "contrastive divergence with the number of CD steps searched too; the MADE paper's best DNA command "
-            "(its authors' repository README) trains ReLU units with AdaDelta, direct input-output connections "
-            "and a new mask at every update, validating on 300 masks, where tfdl's `default` budget uses one grid "
-            "point per model (sigmoid MADE with Adagrad 0.05, NADE with Adam 1e-3, FVSBN with Adam 1e-2, RBM by "
-            "CD-10 at learning rate 0.05 for 100 epochs) and a fixed set of 16 masks validated on 4. The `full` "
-            "budget searches learning rates, activation, direct connections, optimizer and the number of masks.")
+            "What the papers did differently: the NADE paper trained by stochastic gradient descent with the "
+            "learning rate (and a decrease constant) searched on the validation set, its RBM by contrastive "
+            "divergence with the CD steps searched too; the MADE paper's best DNA command (its authors' "
+            "repository README) trains ReLU units with AdaDelta, direct input-output connections and a new mask "
+            "at every update, validating on 300 masks. tfdl's choices are in each table's last column "
+            "(`tfdl.density_table.grid`): a fixed set of masks, Adam or Adagrad, and, where the budget is "
+            "`default`, one grid point per model (three L2 penalties for FVSBN); the `full` budget searches learning rates, "
+            "L2, CD steps, activation, direct connections, optimizer and the number of masks.")
