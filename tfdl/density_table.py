@@ -80,7 +80,8 @@ def grid(budget, model):
         return base
     wider = {
         "rbm": [dict(base[0], learning_rate=lr, k=k) for lr in (0.05, 0.01) for k in (1, 10)],
-        "fvsbn": [dict(base[0], learning_rate=lr, l2=l2) for lr in (1e-2, 3e-3) for l2 in (3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1)],
+        "fvsbn": [dict(base[0], learning_rate=lr, l2=l2)
+                  for lr in (1e-2, 3e-3) for l2 in (3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1)],
         "nade": [dict(base[0], learning_rate=lr) for lr in (3e-3, 1e-3, 3e-4)],
         "made": [dict(base[0], activation=a, direct=d, optimizer=o, learning_rate=lr)
                  for a in ("sigmoid", "relu") for d in (True, False)
