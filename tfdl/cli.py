@@ -99,7 +99,8 @@ def parser():
     table.add_argument("--out", default=None, type=out_folder,
                        help="folder for table.md and table.json (default: print only)")
     table.add_argument("--budget", default="default", choices=("tiny", "default", "full"),
-                       help="grids and epochs (tfdl.density_table.BUDGETS; default: %(default)s)")
+                       help="grids and early-stopping limits (tfdl.density_table.grid and schedule; "
+                            "default: %(default)s)")
     table.add_argument("--seeds", type=integer(1), default=3, help="trainings per model (default: %(default)s)")
     table.add_argument("--models", default=None, type=names, metavar="MODEL[,MODEL]",
                        help="a subset of rbm,fvsbn,nade,made,made_mask_sampling (default: all)")
