@@ -2,8 +2,8 @@
 
 ``density_table(train, valid, test)`` trains, for every model of ``MODELS``,
 each point of a small grid on ``train`` with early stopping on the validation
-NLL (the papers' model selection: Larochelle & Murray 2011, sec. 4; Germain et
-al. 2015, sec. 6), keeps the grid point with the lowest validation NLL on the
+NLL (the papers' model selection, Larochelle & Murray 2011 and Germain et al.
+2015), keeps the grid point with the lowest validation NLL on the
 first seed, trains the other seeds with it, and reports the test NLL in nats
 per example, mean ± standard error over the seeds.
 
@@ -43,7 +43,7 @@ import keras
 import numpy as np
 
 from tfdl import evaluate, tables, validation
-from tfdl.models import FVSBN, MADE, NADE, RBM
+from tfdl.models import FVSBN, MADE, NADE, RBM, partition
 from tfdl.timing import Timer
 
 MODELS = ("rbm", "fvsbn", "nade", "made", "made_mask_sampling")
@@ -176,8 +176,6 @@ def _fit_rbm(s, data, seed):
     model = RBM(s["hidden"], k=s["k"], seed=seed)
     model.compile(optimizer=keras.optimizers.SGD(s["learning_rate"]))
     model.fit(data[0], epochs=s["epochs"], batch_size=s["batch"], verbose=0)
-    from tfdl.models import partition
-
     model.exact_log_z = float(
         partition.rbm_log_partition(model.kernel, model.visible_bias, model.hidden_bias, dtype="float32")
     )

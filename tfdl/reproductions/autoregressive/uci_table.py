@@ -14,8 +14,8 @@ from tfdl.reproductions.autoregressive.nade import DETERMINISTIC
 
 NADE_PAPER = "Larochelle & Murray 2011 (NADE), Table 2"
 MADE_PAPER = "Germain et al. 2015 (MADE), Table 2"
-# Test NLL in nats per example, as the MADE paper's Table 2 lists them (it quotes the first three rows
-# from the NADE paper, whose own table gives them relative to a mixture of Bernoullis).
+# Test NLL in nats per example, as issue 18 cites them from those tables (not checked against the papers
+# here: no copy of them is available offline).
 PAPER = {
     "rbm": ("RBM, 23 hidden units, exact log Z", {"dna": 96.74, "nips": 277.37}, NADE_PAPER),
     "fvsbn": ("FVSBN", {"dna": 83.64, "nips": 276.88}, NADE_PAPER),
