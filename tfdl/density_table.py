@@ -86,8 +86,8 @@ def grid(budget, model):
         "made": [dict(base[0], activation=a, direct=d, optimizer=o, learning_rate=lr)
                  for a in ("sigmoid", "relu") for d in (True, False)
                  for o, lr in (("adagrad", 0.05), ("adam", 1e-3))],
-        "made_mask_sampling": [dict(base[0], num_masks=k, valid_masks=k, activation=a)
-                               for k in (8, 32) for a in ("sigmoid", "relu")],
+        "made_mask_sampling": [dict(base[0], num_masks=k, learning_rate=lr, activation=a)
+                               for k in (16, 32, 64) for lr in (0.05, 0.1) for a in ("sigmoid", "relu")],
     }
     return wider[model]
 
