@@ -7,7 +7,7 @@ report. The full-profile test runs every section.
 
 import numpy as np
 
-from tfdl import runner
+from tfdl import density_table, runner
 from tfdl.models import PixelCNN, PixelRNN
 from tfdl.reproductions.autoregressive import SECTIONS, forecasting
 
@@ -43,7 +43,11 @@ def test_smoke_profile_writes_metrics_figures_claims_and_report(tmp_path):
     assert m["comparison"]["vae"]["elbo_nats"] > 0
     assert report.startswith("# Autoregressive models")
     headings_in_order(report, sections)
-    assert "## 5." not in report  # the pixel sections keep their numbers when left out
+    assert "## 6." not in report  # the pixel sections keep their numbers when left out
+    table = m["uci_table"]
+    assert [row["model"] for row in table["dna"]["rows"]] == list(density_table.MODELS)
+    assert table["nips"]["rows"][0]["log_z"][0]["log_z_exact"] > 0
+    assert "| FVSBN | " in report and "83.64" in report and "277.28" in report
     assert "88.33" in report and "86.64" in report and "paper, binarized MNIST" in report
 
 

@@ -240,6 +240,7 @@ def test_wheel_ships_the_scripts_and_runs_them_from_site_packages(tmp_path):
         metadata = email.message_from_bytes(archive.read(f"tfdl-{tfdl.__version__}.dist-info/METADATA"))
     expected = {f.as_posix() for f in files if f.suffix == ".py" and f.parts[0] == "tfdl"}
     expected.add("tfdl/benchmarks/reference.json")
+    expected.add("tfdl/uci_binary.npz")  # package data: the binary UCI sets
     assert expected - shipped == set()
     assert metadata["Version"] == tfdl.__version__
     assert "tensorboard" in metadata.get_all("Provides-Extra")

@@ -1,8 +1,11 @@
+import hashlib
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from setuptools.config.setupcfg import read_configuration
 
 from tfdl import data
 
@@ -107,3 +110,38 @@ def test_batches_cover_every_example_once_per_epoch_and_reshuffle():
     assert not np.array_equal(epochs[0], epochs[1])
     again = np.concatenate([b.numpy().ravel() for b in data.batches(x, 4, shuffle=True, seed=1)])
     np.testing.assert_array_equal(again, epochs[0])
+
+
+# SHA-256 (first 16 hex digits) of the float32 arrays of the MADE authors' datasets/*.npz
+UCI_SHA256 = {
+    ("dna", "train"): ("3004db1fb2db5ee7", (1400, 180)),
+    ("dna", "valid"): ("9405b76ce76f921d", (600, 180)),
+    ("dna", "test"): ("b5d1f607293839d4", (1186, 180)),
+    ("nips", "train"): ("aa37869591dfaad9", (400, 500)),
+    ("nips", "valid"): ("82edd2e98b83994f", (100, 500)),
+    ("nips", "test"): ("3ebc48ca7b0595d9", (1240, 500)),
+}
+
+
+@pytest.mark.parametrize("name, split", sorted(UCI_SHA256))
+def test_binary_uci_sets_are_the_papers_splits_bit_for_bit(name, split):
+    digest, shape = UCI_SHA256[name, split]
+    x = data.load(name, split=split)
+    assert x.shape == shape and x.dtype == np.float32
+    assert set(np.unique(x).tolist()) == {0.0, 1.0}
+    assert hashlib.sha256(np.ascontiguousarray(x).tobytes()).hexdigest()[:16] == digest
+
+
+def test_binary_uci_sets_ship_inside_the_package_and_have_no_labels():
+    assert data.UCI_BINARY.parent == Path(data.__file__).parent
+    assert "uci_binary.npz" in read_configuration(Path(data.__file__).parents[1] / "setup.cfg")["options"]["package_data"]["tfdl"]
+    with pytest.raises(ValueError, match="with_labels=True"):
+        data.load("dna", with_labels=True)
+
+
+def test_data_command_reports_a_binary_set(capsys):
+    from tfdl import cli
+
+    assert cli.main(["data", "dna"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("dna train: x (1400, 180) float32, binary") and len(lines) == 3

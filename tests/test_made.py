@@ -274,3 +274,21 @@ def test_saved_degrees_of_the_wrong_size_raise():
     config = MADE(5, (4,), seed=0).get_config()
     with pytest.raises(ValueError, match="degrees="):
         MADE.from_config({**config, "degrees": [[[1, 2, 3]]]})
+
+
+@pytest.mark.parametrize("activation, by_hand", [("sigmoid", lambda a: 1 / (1 + np.exp(-a))), ("relu", lambda a: np.maximum(a, 0))])
+def test_hidden_activation_is_saved_and_used(activation, by_hand, roundtrip):
+    model = MADE(5, (8,), activation=activation, direct_connections=True, seed=3)
+    x = (np.random.default_rng(2).random((6, 5)) < 0.5).astype("float32")
+    model.build()
+    hidden, out, direct = (model.get_layer(n) for n in ("hidden_0", "logits", "direct"))
+    logits = by_hand(x @ (hidden.kernel.numpy() * hidden.kernel_mask) + hidden.bias.numpy())
+    logits = logits @ (out.kernel.numpy() * out.kernel_mask) + out.bias.numpy()
+    logits += x @ (direct.kernel.numpy() * direct.kernel_mask)
+    np.testing.assert_allclose(model(x), logits, rtol=1e-5, atol=1e-6)
+    loaded = roundtrip(model)
+    assert loaded.get_config()["activation"] == activation == model.get_config()["activation"]
+    np.testing.assert_array_equal(loaded.log_prob(x), model.log_prob(x))
+    assert MADE(5, (8,), seed=3).get_config()["activation"] == "relu"  # the default, as before
+    with pytest.raises(ValueError, match="sigmod"):
+        MADE(5, (8,), activation="sigmod")

@@ -291,7 +291,7 @@ def test_bad_input_raises_value_error():
         RBM(0)
     with pytest.raises(ValueError, match="visible="):
         RBM(3, visible="poisson")
-    big = RBM(21)
+    big = RBM(26)
     big.build((None, 30))
     with pytest.raises(ValueError, match="ais"):
         big.log_partition("exact")

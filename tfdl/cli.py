@@ -1,4 +1,4 @@
-"""Command line: ``tfdl reproduce <article>``, ``tfdl data <name>``, ``tfdl bench``.
+"""Command line: ``tfdl reproduce <article>``, ``tfdl data <name>``, ``tfdl table --data FILE.npz``, ``tfdl bench``.
 
 Parsing imports no TensorFlow (``--help``, ``--version`` and usage errors are
 instant); a command imports it when it runs.
@@ -93,7 +93,22 @@ def parser():
                                 "per section are always printed)")
 
     check = commands.add_parser("data", help="load a data set and print its splits")
-    check.add_argument("name", choices=data.DATASETS, help="the data set to load")
+    check.add_argument("name", choices=data.DATASETS + data.BINARY_SETS, help="the data set to load")
+
+    table = commands.add_parser(
+        "table", help="the NADE/MADE papers' table (test NLL of rbm, fvsbn, nade, made, made_mask_sampling) "
+                      "for a binary data set")
+    table.add_argument("--data", required=True, metavar="FILE.npz",
+                       help="an .npz with 0/1 arrays train, valid and test [examples, dimensions], or train "
+                            "alone (then split 70/10/20 with a permutation drawn from seed 0)")
+    table.add_argument("--out", default=None, type=out_folder,
+                       help="folder for table.md and table.json (default: print only)")
+    table.add_argument("--budget", default="default", choices=("tiny", "default", "full"),
+                       help="grids and early-stopping limits (tfdl.density_table.grid and schedule; "
+                            "default: %(default)s)")
+    table.add_argument("--seeds", type=integer(1), default=3, help="trainings per model (default: %(default)s)")
+    table.add_argument("--models", default=None, type=names, metavar="MODEL[,MODEL]",
+                       help="a subset of rbm,fvsbn,nade,made,made_mask_sampling (default: all)")
 
     timing = commands.add_parser("bench", help="time models next to their peers")
     timing.add_argument("--only", default=None, choices=bench.available(),
@@ -132,11 +147,17 @@ def main(argv=None):
     try:
         if args.command == "data":
             for split in data.SPLITS:
+                if args.name in data.BINARY_SETS:
+                    x = data.load(args.name, split=split)
+                    print(f"{args.name} {split}: x {x.shape} {x.dtype}, binary, {x.mean():.3f} ones")
+                    continue
                 x, y = data.load(args.name, split=split, with_labels=True)
                 print(f"{args.name} {split}: x {x.shape} {x.dtype}, {len(set(y.tolist()))} classes")
             return 0
         if args.command == "bench":
             return bench.main(only=args.only, out=args.out, quick=args.quick, update=args.update)
+        if args.command == "table":
+            return _table(command_line, args)
         if args.list:
             for article in articles:
                 for name, title in runner.sections(article):
@@ -163,7 +184,73 @@ def main(argv=None):
                 verbose=args.verbose,
                 limit=args.limit,
             )
-    except (FileNotFoundError, data.DataUnavailableError, results.ResultsBusyError) as error:
+    except (FileNotFoundError, data.DataUnavailableError, results.ResultsBusyError, DataFileError) as error:
         print(f"tfdl: error: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+class DataFileError(ValueError):
+    """A ``--data`` file that is not a binary data set; the message says what was found."""
+
+
+def read_splits(path):
+    """``(train, valid, test)`` of an ``.npz``: its three arrays, or ``train`` split 70/10/20."""
+    import numpy as np
+
+    from tfdl import density_table
+
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise DataFileError(f"--data {path}: expected an .npz file; {error}") from None
+    with archive:
+        keys = set(archive.files)
+        wanted = ("train", "valid", "test") if {"valid", "test"} & keys else ("train",)
+        missing = [key for key in wanted if key not in keys]
+        if missing:
+            raise DataFileError(f"--data {path}: expected arrays train, valid and test, or train alone; "
+                                f"found {sorted(keys)}")
+        arrays = [_binary_array(archive, key, path) for key in wanted]
+    return tuple(arrays) if len(arrays) == 3 else density_table.split(arrays[0])
+
+
+def _binary_array(archive, key, path):
+    """Array ``key`` of an open ``.npz``, checked to be 0/1 ``[n, D]``; a ``DataFileError`` naming it."""
+    from tfdl import density_table
+
+    try:
+        array = archive[key]
+    except ValueError as error:  # an object array: ragged rows, or not numbers
+        raise DataFileError(f"--data {path}: expected {key} to be a 2-D array of 0/1 with rows of one length; "
+                            f"found an array of Python objects (ragged rows?): {error}") from None
+    try:
+        return density_table.check_binary(array, key)
+    except ValueError as error:
+        raise DataFileError(f"--data {path}: {error}") from None
+
+
+def _table(command_line, args):
+    """``tfdl table``: trains the table's models, prints it, writes table.md and table.json."""
+    from tfdl import density_table
+
+    models = args.models or density_table.MODELS
+    unknown = [m for m in models if m not in density_table.MODELS]
+    if unknown:
+        command_line.error(f"argument --models: expected names among {list(density_table.MODELS)}; "
+                           f"received {','.join(unknown)}")
+    splits = read_splits(args.data)
+    print(f"tfdl table: {args.data}: train {splits[0].shape}, valid {splits[1].shape}, test {splits[2].shape}; "
+          f"budget {args.budget}, {args.seeds} seeds", flush=True)
+    rows = density_table.density_table(*splits, models=models, seeds=args.seeds, budget=args.budget,
+                                       progress=lambda line: print(line, flush=True))
+    text = density_table.markdown(rows)
+    print(text)
+    if args.out is not None:
+        from pathlib import Path
+
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        results.write_atomically(out / "table.md", text + "\n")
+        results.write_atomically(out / "table.json", results.strict_json(rows) + "\n")
     return 0

@@ -1,7 +1,11 @@
 """Data sets used by the reproductions, as float32 arrays scaled to [0, 1].
 
 ``digits`` (scikit-learn's 8x8 handwritten digits, bundled with the package)
-works offline and is the default everywhere. ``mnist`` and ``fashion_mnist``
+works offline and is the default everywhere. ``dna`` and ``nips`` (nips-0-12)
+are two of the binary UCI sets of the NADE and MADE papers (Larochelle &
+Murray 2011; Germain et al. 2015), shipped inside tfdl (``uci_binary.npz``,
+from the ``datasets/`` folder of the MADE authors' repository, mgermain/MADE,
+bit-packed losslessly) with the papers' own splits. ``mnist`` and ``fashion_mnist``
 come through ``keras.datasets``: from the Keras cache (``~/.keras/datasets``)
 or a download where the network allows it. Fashion-MNIST is also read from
 Debian's ``dataset-fashion-mnist`` package when it is installed
@@ -13,6 +17,9 @@ Splits:
   images, then 1257 train, 270 valid, 270 test.
 * ``mnist``, ``fashion_mnist``: the first 50,000 training images are
   ``train``, the last 10,000 are ``valid``; ``test`` is the official 10,000.
+* ``dna`` (180 dimensions): 1400 train, 600 valid, 1186 test; ``nips``
+  (500 dimensions): 400 train, 100 valid, 1240 test. Vectors ``[n, D]`` of
+  0/1 without labels.
 
 Example:
 
@@ -30,7 +37,9 @@ import numpy as np
 
 from tfdl import validation
 
-DATASETS = ("digits", "mnist", "fashion_mnist")
+DATASETS = ("digits", "mnist", "fashion_mnist")  # image sets, the reproductions' --dataset
+BINARY_SETS = ("dna", "nips")  # binary vectors of the NADE and MADE papers' tables
+UCI_BINARY = Path(__file__).with_name("uci_binary.npz")
 SPLITS = ("train", "valid", "test")
 BINARIZATIONS = (None, "threshold", "stochastic")
 
@@ -58,7 +67,9 @@ def load(
     """Loads a data set split as float32 images in [0, 1].
 
     Args:
-        name: one of ``"digits"``, ``"mnist"``, ``"fashion_mnist"``.
+        name: one of ``"digits"``, ``"mnist"``, ``"fashion_mnist"``, or of
+            the binary vector sets ``"dna"``, ``"nips"`` (``[n, D]`` 0/1
+            whatever ``binarize`` and ``flatten``; no labels).
         split: ``"train"``, ``"valid"`` or ``"test"``.
         binarize: ``None`` keeps grey levels; ``"threshold"`` maps pixels
             > 0.5 to 1 and the rest to 0; ``"stochastic"`` draws each pixel
@@ -72,13 +83,14 @@ def load(
         ``with_labels=True`` the pair ``(x, y)``.
 
     Raises:
-        ValueError: unknown ``name``, ``split`` or ``binarize``.
+        ValueError: unknown ``name``, ``split`` or ``binarize``;
+            ``with_labels`` for a binary vector set.
         DataUnavailableError: MNIST/Fashion-MNIST is not cached and cannot be
             downloaded.
     """
-    if name not in DATASETS:
+    if name not in DATASETS + BINARY_SETS:
         raise ValueError(
-            f"Unknown data set: expected one of {DATASETS}. Received: name={name!r}"
+            f"Unknown data set: expected one of {DATASETS + BINARY_SETS}. Received: name={name!r}"
         )
     if split not in SPLITS:
         raise ValueError(f"Expected split in {SPLITS}. Received: split={split!r}")
@@ -88,6 +100,10 @@ def load(
         )
     flatten, with_labels = validation.boolean(flatten, "flatten"), validation.boolean(with_labels, "with_labels")
     seed = validation.seed(seed)
+    if name in BINARY_SETS:
+        if with_labels:
+            raise ValueError(f"The {name} set has no labels: expected with_labels=False. Received: with_labels=True")
+        return _uci_binary(name, split)
     images, labels = _LOADERS[name](split)
     x = images.astype(np.float32)
     x /= np.float32(16.0 if name == "digits" else 255.0)
@@ -122,6 +138,14 @@ def _digits(split):
     }[split]
     index = order[bounds]
     return bunch.images[index], bunch.target[index]
+
+
+def _uci_binary(name, split):
+    """A split of a packed binary UCI set as float32 0/1 ``[n, D]``."""
+    with np.load(UCI_BINARY) as packed:
+        shape = packed[f"{name}_{split}_shape"]
+        bits = np.unpackbits(packed[f"{name}_{split}"], axis=1, count=int(shape[1]))
+    return bits.astype(np.float32)
 
 
 def _carve_valid(train, test, split):

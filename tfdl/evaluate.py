@@ -145,3 +145,12 @@ def independent_pixels_nll(x_train, x_test, pseudocount=1.0):
     return {"nats": nats, "bits_per_dim": nats / (dims * math.log(2)),
             "stderr_nats": float(log_probs.std(ddof=1) / math.sqrt(len(log_probs))) if len(log_probs) > 1 else 0.0,
             "num_examples": int(len(log_probs))}
+
+
+def __getattr__(name):
+    """``tfdl.evaluate.density_table``: the papers' table (``tfdl.density_table``), imported on first use."""
+    if name == "density_table":
+        from tfdl.density_table import density_table
+
+        return density_table
+    raise AttributeError(f"module 'tfdl.evaluate' has no attribute {name!r}")

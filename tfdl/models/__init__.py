@@ -12,3 +12,4 @@ from tfdl.models.rbm import RBM  # noqa: E402,F401
 from tfdl.models.dbn import DBN  # noqa: E402,F401
 from tfdl.models.layerwise import LayerwiseStack, greedy_layerwise, to_classifier  # noqa: E402,F401
 from tfdl.models.stacked_autoencoder import AutoencoderLayer, StackedAutoencoder  # noqa: E402,F401
+from tfdl.models.fvsbn import FVSBN  # noqa: E402,F401

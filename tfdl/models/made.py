@@ -33,12 +33,17 @@ class MADE(MaximumLikelihoodModel):
 
     Args:
         input_dim: number of binary inputs ``D``.
-        hidden_units: sizes of the ReLU hidden layers.
+        hidden_units: sizes of the hidden layers.
         num_masks: number of mask sets ``K``.
         order: ``"natural"``, ``"reversed"``, ``"random"`` (a new order per
             mask set) or a permutation (``order[i]`` = position of input ``i``).
         hidden_degrees: ``"random"`` or ``"equal"`` (see ``made_masks``).
         direct_connections: add a masked direct input-to-output layer.
+        activation: of the hidden units, a name or function as in
+            ``keras.layers.Dense`` (saved in the config; a model saved before
+            this argument existed loads with its ReLU). The MADE authors' code
+            offers sigmoid, ReLU ("hinge"), softplus, tanh and softsign; its
+            README's command for the paper's best DNA result uses ReLU.
         conditional_dim: size of an optional float context ``c``
             ``[batch, conditional_dim]``; the model is then ``p(x | c)``. The
             context is concatenated to the input of every hidden layer and of
@@ -81,6 +86,7 @@ class MADE(MaximumLikelihoodModel):
         direct_connections=False,
         conditional_dim=None,
         seed=None,
+        activation="relu",
         orders=None,
         degrees=None,
         **kwargs,
@@ -93,6 +99,7 @@ class MADE(MaximumLikelihoodModel):
         autoregressive_order(self.input_dim, order)  # validates
         self.hidden_degrees = validation.one_of(hidden_degrees, HIDDEN_DEGREES, "hidden_degrees")
         self.direct_connections = validation.boolean(direct_connections, "direct_connections")
+        self.activation = keras.activations.get(activation)
         self.conditional_dim = (
             None if conditional_dim is None
             else validation.positive_int(conditional_dim, "conditional_dim")
@@ -109,7 +116,7 @@ class MADE(MaximumLikelihoodModel):
         policy = self.dtype_policy
         glorot = [keras.initializers.GlorotUniform(s) for s in self._weight_seeds(len(self.hidden_units) + 2)]
         self.hidden_layers = [
-            MaskedDense(units, mask, activation="relu", kernel_initializer=glorot[i], name=f"hidden_{i}", dtype=policy)
+            MaskedDense(units, mask, activation=self.activation, kernel_initializer=glorot[i], name=f"hidden_{i}", dtype=policy)
             for i, (units, mask) in enumerate(zip(self.hidden_units, stacked[:-1]))
         ]
         self.output_layer = MaskedDense(
@@ -322,6 +329,7 @@ class MADE(MaximumLikelihoodModel):
             "direct_connections": self.direct_connections,
             "conditional_dim": self.conditional_dim,
             "seed": self.seed,
+            "activation": keras.activations.serialize(self.activation),
             "orders": self.orders.tolist(),
             "degrees": self.degrees,
         }

@@ -5,9 +5,11 @@ log-probability ``log p*(x)`` (minus a free energy). Its log partition
 function ``log Z = log sum_x p*(x)`` is
 
 * exact, when the states to sum over are few: ``exact_log_partition`` sums
-  ``exp(log p*)`` over every binary vector of ``num_units`` units, in chunks
-  so that memory stays bounded; an RBM enumerates its smaller layer, with the
-  other marginalised in closed form;
+  ``exp(log p*)`` over every binary vector of ``num_units`` units (up to 25:
+  33.5 million states), generating the states chunk by chunk so that memory
+  stays bounded; an RBM enumerates its smaller layer, with the other
+  marginalised in closed form (``rbm_log_partition``, for any Bernoulli RBM
+  given by its weights);
 * estimated by annealed importance sampling (``ais``; Neal 2001, Salakhutdinov
   & Murray 2008) otherwise. AIS needs a path of distributions
   ``p*_beta`` from a tractable base (``beta = 0``) to the model
@@ -30,8 +32,8 @@ import tensorflow as tf
 
 from tfdl import validation
 
-MAX_ENUMERATED_UNITS = 20
-ENUMERATION_CHUNK = 2**16  # states summed at once by exact_log_partition
+MAX_ENUMERATED_UNITS = 25
+ENUMERATION_CHUNK = 2**15  # states summed at once by exact_log_partition
 AIS_PROGRESS_CHUNKS = 50  # the AIS schedule runs in this many compiled chunks when verbose
 
 AISEstimate = collections.namedtuple("AISEstimate", ["log_z", "lower", "upper"])
@@ -63,33 +65,97 @@ class Annealable(Protocol):
         an int64 stateless seed ``[2]``."""
 
 
-def binary_states(n):
-    """All 2**n binary vectors of length n, ``[2**n, n]`` float32 (bit j of row i is unit j)."""
-    codes = np.arange(2**n)[:, None]
-    return ((codes >> np.arange(n)[None, :]) & 1).astype(np.float32)
-
-
-def exact_log_partition(log_unnormalized, num_units, max_units=MAX_ENUMERATED_UNITS, chunk=ENUMERATION_CHUNK):
+def exact_log_partition(
+    log_unnormalized, num_units, max_units=MAX_ENUMERATED_UNITS, chunk=ENUMERATION_CHUNK, dtype="float64"
+):
     """``log sum_s exp(log_unnormalized(s))`` over all binary ``s`` of ``num_units`` units.
 
+    The ``2**num_units`` states are never held at once: chunk ``k`` holds the
+    states of codes ``k * chunk, ...`` (bit ``j`` of a code is unit ``j``), built inside a compiled function, and the chunks'
+    log-sum-exps are combined at the end.
+
     Args:
-        log_unnormalized: maps float64 states ``[n, num_units]`` to ``[n]``.
+        log_unnormalized: maps states ``[n, num_units]`` of ``dtype`` to
+            ``[n]`` (TensorFlow ops: it is traced once per call).
         num_units: length of the binary vectors summed over.
         max_units: the most units accepted (2**max_units states).
         chunk: states evaluated at once.
+        dtype: of the states, hence of ``log_unnormalized``'s arithmetic; the
+            log-sum-exps are always float64.
 
     Returns:
         A float64 scalar tensor.
+
+    Example:
+
+    >>> a = tf.constant([0.3, -1.0], tf.float64)  # independent units: sum softplus(a)
+    >>> float(exact_log_partition(lambda s: tf.linalg.matvec(s, a), 2))  # doctest: +ELLIPSIS
+    1.1676...
     """
     num_units = validation.positive_int(num_units, "num_units")
     if num_units > max_units:
         raise ValueError(f"Expected num_units <= {max_units}. Received: num_units={num_units}")
-    states = binary_states(num_units)
+    chunk = validation.positive_int(chunk, "chunk")
+    bits = tf.range(num_units, dtype=tf.int64)
+
+    @tf.function
+    def chunk_log_sum(start, stop):
+        codes = tf.range(start, stop, dtype=tf.int64)
+        states = tf.cast(tf.bitwise.bitwise_and(tf.bitwise.right_shift(codes[:, None], bits), 1), dtype)
+        return tf.reduce_logsumexp(tf.cast(log_unnormalized(states), tf.float64))
+
+    total = 2**num_units
     terms = [
-        tf.reduce_logsumexp(log_unnormalized(tf.constant(states[i : i + chunk], tf.float64)))
-        for i in range(0, len(states), chunk)
+        chunk_log_sum(tf.constant(start, tf.int64), tf.constant(min(start + chunk, total), tf.int64))
+        for start in range(0, total, chunk)
     ]
     return terms[0] if len(terms) == 1 else tf.reduce_logsumexp(tf.stack(terms))
+
+
+def rbm_log_partition(kernel, visible_bias, hidden_bias, max_units=MAX_ENUMERATED_UNITS, dtype="float64"):
+    """Exact ``log Z`` of a Bernoulli-Bernoulli RBM given by its weights.
+
+    With energy ``E(v, h) = -v.b - h.c - v^T W h``, the visible units sum out
+    in closed form for each hidden state, so
+
+        log Z = logsumexp_h [ c.h + sum_i softplus(b_i + W_i . h) ]
+
+    over the ``2**H`` hidden states (or the same with the layers' roles
+    swapped when the visible layer is the smaller one). Any RBM with at most
+    ``max_units`` units in one layer: tfdl's ``RBM``, scikit-learn's
+    ``BernoulliRBM`` (``components_.T``, ``intercept_visible_``,
+    ``intercept_hidden_``), or weights from elsewhere.
+
+    Args:
+        kernel: ``W`` ``[V, H]`` (arrays, tensors or variables).
+        visible_bias: ``b`` ``[V]``.
+        hidden_bias: ``c`` ``[H]``.
+        max_units: the most units the smaller layer may have.
+        dtype: of the per-state terms: ``"float32"`` is about 2.5 times
+            faster on a CPU and agrees to about 1e-3 nats at 23 x 500 units.
+
+    Returns:
+        A float64 scalar tensor.
+
+    Example:
+
+    >>> w = np.zeros((3, 2)); b = np.zeros(3); c = np.zeros(2)
+    >>> round(float(rbm_log_partition(w, b, c)) / math.log(2.0), 9)  # 2**5 states of energy 0
+    5.0
+    """
+    kernel, b, c = (tf.cast(t, dtype) for t in (kernel, visible_bias, hidden_bias))
+    if kernel.shape.rank != 2 or b.shape != (kernel.shape[0],) or c.shape != (kernel.shape[1],):
+        raise ValueError(
+            "Expected kernel [V, H], visible_bias [V] and hidden_bias [H]. Received: kernel.shape="
+            f"{tuple(kernel.shape)}, visible_bias.shape={tuple(b.shape)}, hidden_bias.shape={tuple(c.shape)}"
+        )
+    if kernel.shape[0] < kernel.shape[1]:  # enumerate the visible layer
+        kernel, b, c = tf.transpose(kernel), c, b
+
+    def log_unnormalized(h):  # log sum_v exp(-E(v, h))
+        return tf.linalg.matvec(h, c) + tf.reduce_sum(tf.math.softplus(tf.matmul(h, kernel, transpose_b=True) + b), -1)
+
+    return exact_log_partition(log_unnormalized, kernel.shape[1], max_units, dtype=dtype)
 
 
 def ais_schedule(num_betas):

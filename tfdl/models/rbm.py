@@ -520,7 +520,7 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
 
         Args:
             method: ``"exact"`` sums over all states of the smaller layer
-                (at most 20 units; the hidden layer for Gaussian visibles);
+                (at most 25 units; the hidden layer for Gaussian visibles);
                 ``"ais"`` anneals from a base RBM with zero weights
                 (Salakhutdinov & Murray 2008).
             num_betas: AIS temperatures (``ais_schedule``); 14501 reproduces
@@ -546,26 +546,20 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
     def _exact_log_partition(self):
         """Enumerates the smaller layer (the hidden one for Gaussian visibles),
         the other summed or integrated out in closed form."""
-        kernel = tf.cast(self.kernel, tf.float64)
-        b, c = tf.cast(self.visible_bias, tf.float64), tf.cast(self.hidden_bias, tf.float64)
-        if self.visible == "bernoulli" and self.n_visible < self.hidden_units:
-            if self.n_visible > MAX_ENUMERATED_UNITS:
+        if self.visible == "bernoulli":
+            if min(self.n_visible, self.hidden_units) > MAX_ENUMERATED_UNITS:
                 raise ValueError(self._too_many_units())
-            return partition.exact_log_partition(
-                lambda v: tf.linalg.matvec(v, b) + tf.reduce_sum(tf.math.softplus(tf.matmul(v, kernel) + c), -1),
-                self.n_visible,
-            )
+            return partition.rbm_log_partition(self.kernel, self.visible_bias, self.hidden_bias)
         if self.hidden_units > MAX_ENUMERATED_UNITS:
             raise ValueError(self._too_many_units())
+        kernel = tf.cast(self.kernel, tf.float64)
+        b, c = tf.cast(self.visible_bias, tf.float64), tf.cast(self.hidden_bias, tf.float64)
 
-        def log_unnormalized(h):  # log sum_v exp(-E(v, h))
+        def log_unnormalized(h):  # log of the Gaussian integral over v given h
             visible_pre = tf.matmul(h, kernel, transpose_b=True) + b
-            if self.visible == "bernoulli":
-                visible_terms = tf.reduce_sum(tf.math.softplus(visible_pre), -1)
-            else:
-                visible_terms = 0.5 * tf.reduce_sum(tf.square(visible_pre), -1) - 0.5 * tf.reduce_sum(
-                    tf.square(b)
-                ) + 0.5 * self.n_visible * math.log(2 * math.pi)
+            visible_terms = 0.5 * tf.reduce_sum(tf.square(visible_pre), -1) - 0.5 * tf.reduce_sum(
+                tf.square(b)
+            ) + 0.5 * self.n_visible * math.log(2 * math.pi)
             return tf.linalg.matvec(h, c) + visible_terms
 
         return partition.exact_log_partition(log_unnormalized, self.hidden_units)
@@ -625,7 +619,7 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
 
         Exact when ``log_z`` is exact. Args: ``log_z``: a precomputed log Z
         (e.g. ``log_partition("ais").log_z``); default: ``log_partition("exact")``,
-        which needs a layer of at most 20 units.
+        which needs a layer of at most 25 units.
         """
         validation.built(self, "log_prob")
         if log_z is None:
