@@ -25,8 +25,8 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP) ## create .venv and install tfdl with its test tools
 
-test: $(STAMP) ## run the test suite (under 10 minutes on 2 CPU cores)
-	$(PY) -m pytest
+test: $(STAMP) ## run the test suite (under 10 minutes on 2 CPU cores; two pytest-xdist workers, a test file each)
+	$(PY) -m pytest -n 2 --dist loadfile
 
 reproduce-autoregressive: $(STAMP) ## NADE, MADE, PixelCNN, PixelRNN -> results/autoregressive
 	$(REPRODUCE) autoregressive

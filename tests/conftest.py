@@ -57,13 +57,13 @@ def roundtrip(tmp_path):
 
 @pytest.fixture
 def fashion_mnist():
-    """The name of a 28x28 data set that is on this machine: Debian's Fashion-MNIST.
+    """The name of a 28x28 data set that is on this machine: Fashion-MNIST (Debian's package or the Keras cache).
 
     `.ci/run` installs it (`apt-get install -y dataset-fashion-mnist`); elsewhere
     the tests that need 28x28 images are skipped with that command as the reason.
     """
     from tfdl import data
 
-    if not data.debian_fashion_mnist_installed():
+    if not data.available("fashion_mnist"):
         pytest.skip("28x28 data: apt-get install -y dataset-fashion-mnist")
     return "fashion_mnist"

@@ -52,7 +52,7 @@ def fake_run(monkeypatch, found, needs_fashion=False, have_fashion=True):
     module = types.SimpleNamespace(NEEDS_FASHION_MNIST=needs_fashion, run=lambda quick: list(found))
     monkeypatch.setattr(bench, "available", lambda: ["fake"])
     monkeypatch.setattr(bench, "benchmark", lambda name: module)
-    monkeypatch.setattr(bench, "fashion_mnist_available", lambda: have_fashion)
+    monkeypatch.setattr(bench.data, "available", lambda name: have_fashion)
     monkeypatch.setattr(bench, "matmul_gflops", lambda: 100.0)
     monkeypatch.setattr("tfdl.runner.device_description", lambda: "CPU: test")
 

@@ -145,3 +145,21 @@ def test_data_command_reports_a_binary_set(capsys):
     assert cli.main(["data", "dna"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("dna train: x (1400, 180) float32, binary") and len(lines) == 3
+
+
+def test_available_says_what_loads_offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(data, "debian_fashion_mnist_installed", lambda: False)
+    assert data.available("digits") and data.available("dna") and data.available("nips")
+    assert not data.available("mnist") and not data.available("fashion_mnist")
+    folder = tmp_path / "datasets" / "fashion-mnist"
+    folder.mkdir(parents=True)
+    names = [f for pair in data.FASHION_FILES.values() for f in pair]
+    for name in names[:-1]:
+        (folder / name).touch()
+    assert not data.available("fashion_mnist")  # one file missing
+    (folder / names[-1]).touch()
+    (tmp_path / "datasets" / "mnist.npz").touch()
+    assert data.available("fashion_mnist") and data.available("mnist")
+    with pytest.raises(ValueError, match="name"):
+        data.available("cifar")

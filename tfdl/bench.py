@@ -18,7 +18,6 @@ Benchmarks are never tests: nothing here asserts a time.
 import dataclasses
 import importlib
 import json
-import os
 import pkgutil
 import re
 import time
@@ -86,13 +85,6 @@ def matmul_gflops(n=1024, min_seconds=2.0):
     b = tf.random.stateless_normal((n, n), seed=(3, 4))
     matmul = tf.function(lambda: tf.reduce_sum(tf.matmul(a, b)))
     return 2.0 * n**3 * throughput(lambda: matmul().numpy(), 1, min_seconds) / 1e9
-
-
-def fashion_mnist_available():
-    """True when Fashion-MNIST is on this machine (Debian's package or the Keras cache)."""
-    cache = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets" / "fashion-mnist"
-    files = [name for pair in data.FASHION_FILES.values() for name in pair]
-    return data.debian_fashion_mnist_installed() or all((cache / name).exists() for name in files)
 
 
 FASHION_MNIST_MISSING = (
@@ -216,7 +208,7 @@ def with_readme_table(text, reference):
 def run_all(names, quick):
     """``{name: [Result]}`` of the benchmarks ``names``, printed as they come;
     those needing Fashion-MNIST are skipped (with how to get it) when it is missing."""
-    have_fashion = fashion_mnist_available()
+    have_fashion = data.available("fashion_mnist")
     found = {}
     for name in names:
         started = time.perf_counter()

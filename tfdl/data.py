@@ -161,7 +161,7 @@ def _keras_download(name):
     import keras
 
     module = getattr(keras.datasets, name)
-    cache = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+    cache = _keras_cache()
     try:
         return module.load_data()
     except Exception as error:  # any network or file error: one clear line
@@ -190,6 +190,24 @@ def _read_idx(path):
 def _idx_pair(folder, split):
     images, labels = (folder / f for f in FASHION_FILES[split])
     return _read_idx(images), _read_idx(labels)
+
+
+def available(name):
+    """True when ``load(name)`` needs no network: the bundled digits, the shipped
+    binary sets, Debian's Fashion-MNIST or a data set in the Keras cache. The
+    one check of data on this machine (the benchmarks and the tests ask it)."""
+    name = validation.one_of(name, DATASETS + BINARY_SETS, "name")
+    if name == "digits" or name in BINARY_SETS:
+        return True
+    if name == "mnist":
+        return (_keras_cache() / "mnist.npz").exists()
+    folder = _keras_cache() / "fashion-mnist"
+    files = [f for pair in FASHION_FILES.values() for f in pair]
+    return debian_fashion_mnist_installed() or all((folder / f).exists() for f in files)
+
+
+def _keras_cache():
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
 
 
 def debian_fashion_mnist_installed():

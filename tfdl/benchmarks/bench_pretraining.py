@@ -27,7 +27,7 @@ import numpy as np
 from sklearn.neural_network import BernoulliRBM
 from threadpoolctl import threadpool_limits
 
-from tfdl import bench
+from tfdl import bench, data
 from tfdl.models import RBM
 from tfdl.timing import interleaved_medians, seconds
 
@@ -40,7 +40,7 @@ SIZES = {False: dict(examples=20_000, rounds=7), True: dict(examples=6_000, roun
 
 def binary_data(examples):
     """``(x, description)``: thresholded Fashion-MNIST, or seeded random binary vectors."""
-    if bench.fashion_mnist_available():
+    if data.available("fashion_mnist"):
         return bench.fashion_mnist("train")[:examples], "fashion_mnist (thresholded)"
     means = np.random.default_rng(0).uniform(0.0, 0.6, size=784)
     x = (np.random.default_rng(1).random((examples, 784)) < means).astype("float32")
