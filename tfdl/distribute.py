@@ -23,6 +23,7 @@ The cluster comes from the standard ``TF_CONFIG`` environment variable;
 
 import contextlib
 import functools
+import itertools
 import json
 import os
 import socket
@@ -138,7 +139,7 @@ def multi_worker_training(backup_dir):
 
     cls = trainer.TensorFlowTrainer
     saved = {name: cls.__dict__[name] for name in ("_make_function", "_maybe_symbolic_build", "fit")}
-    count = iter(range(10**9))
+    count = itertools.count()
 
     def fit(self, *args, callbacks=None, **kwargs):
         callbacks = list(callbacks or [])
