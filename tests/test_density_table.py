@@ -92,3 +92,16 @@ def test_table_command_agrees_with_the_library_function(tmp_path, capsys):
         np.testing.assert_allclose(row["test_nlls"], mine["test_nlls"], rtol=1e-5)
         assert 0 < row["test_nll"] < 6 * np.log(2) + 1  # below the uniform density's 4.16 nats, roughly
     assert "| rbm |" in (tmp_path / "out" / "table.md").read_text()
+
+
+def test_trainings_side_by_side_give_the_numbers_of_trainings_one_after_another():
+    splits = density_table.split(_binary(150, 6, 3))
+    rows = {threads: density_table.density_table(*splits, ["rbm", "made_mask_sampling"], seeds=3, budget="tiny",
+                                                 threads=threads)
+            for threads in (1, 2)}
+    for one, two in zip(rows[1], rows[2]):
+        assert one["model"] == two["model"] and one["epochs"] == two["epochs"]
+        np.testing.assert_allclose(one["test_nlls"], two["test_nlls"], rtol=1e-6)
+        assert len(set(np.round(one["test_nlls"], 6))) == 3  # three seeds, three different models
+    with pytest.raises(ValueError, match="Received: threads=0"):
+        density_table.density_table(*splits, budget="tiny", threads=0)

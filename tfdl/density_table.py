@@ -37,10 +37,12 @@ Example:
 >>> rows[0]["model"], rows[0]["test_nll"]  # doctest: +SKIP
 """
 
+import concurrent.futures
 import math
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from tfdl import evaluate, tables, validation
 from tfdl.models import FVSBN, MADE, NADE, RBM, partition
@@ -50,6 +52,7 @@ MODELS = ("rbm", "fvsbn", "nade", "made", "made_mask_sampling")
 BUDGETS = ("tiny", "default", "full")
 SPLIT_SEED = 0  # the 70/10/20 split of a data set given as train alone
 SPLIT = (0.7, 0.1)
+THREADS = 2  # trainings side by side (seeds, grid points): the 2 cores of the machine tfdl is sized for
 
 
 def grid(budget, model):
@@ -135,19 +138,19 @@ def _build(name, s, dim, seed):
 
 
 class _EarlyStopping(keras.callbacks.Callback):
-    """Early stopping on the validation NLL, computed by one ``log_prob`` call per epoch
+    """Early stopping on the validation NLL, computed by one compiled ``log_prob`` call per epoch
     (cheaper than Keras's per-epoch ``evaluate``); keeps the best epoch's weights."""
 
     def __init__(self, valid, patience, log_prob_kwargs):
         super().__init__()
-        self.valid, self.patience, self.kwargs = valid, patience, log_prob_kwargs
+        self.valid, self.patience, self.kwargs = tf.constant(valid), patience, log_prob_kwargs
         self.best, self.best_epoch, self.best_weights = math.inf, 0, None
 
-    def valid_nll(self):
-        return float(-np.mean(self.model.log_prob(self.valid, **self.kwargs)))
+    def on_train_begin(self, logs=None):
+        self._valid_nll = tf.function(lambda: -tf.reduce_mean(self.model.log_prob(self.valid, **self.kwargs)))
 
     def on_epoch_end(self, epoch, logs=None):
-        nll = self.valid_nll()
+        nll = float(self._valid_nll())
         if nll < self.best:
             self.best, self.best_epoch, self.best_weights = nll, epoch + 1, self.model.get_weights()
         elif epoch + 1 - self.best_epoch >= self.patience:
@@ -157,37 +160,62 @@ class _EarlyStopping(keras.callbacks.Callback):
         self.model.set_weights(self.best_weights)
 
 
-def _fit_likelihood(name, s, data, seed, budget):
-    """Trains one likelihood model with early stopping; ``(model, best epoch, validation NLL)``.
-    Mask sampling validates each epoch on the mixture of its first ``valid_masks`` masks."""
-    max_epochs, patience, batch = schedule(budget)
+def batches(x, batch_size, seed):
+    """``x`` as a ``tf.data`` pipeline of shuffled batches (reshuffled each epoch, drawn from ``seed``):
+    Keras's array adapter re-slices the arrays every epoch, which costs more than the small models' steps."""
+    return tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed).batch(batch_size)
+
+
+def _steps(x, batch_size):
+    """Steps per epoch: one call of the compiled training loop runs a whole epoch."""
+    return math.ceil(len(x) / batch_size)
+
+
+def _prepared(name, s, data, seed, budget):
+    """One training's model, its weights drawn from ``seed``, compiled to run an epoch per call. Models are
+    built one after another in the calling thread, so trainings run side by side start where a sequential
+    run would."""
     keras.utils.set_random_seed(seed)
-    model = _build(name, s, data[0].shape[1], seed)
-    model.compile(optimizer=_optimizer(s))
+    if name == "rbm":
+        model, optimizer, batch = RBM(s["hidden"], k=s["k"], seed=seed), keras.optimizers.SGD(s["learning_rate"]), \
+            s["batch"]
+    else:
+        model, optimizer, batch = _build(name, s, data[0].shape[1], seed), _optimizer(s), schedule(budget)[2]
+    model.build((None, data[0].shape[1]))
+    model.compile(optimizer=optimizer, steps_per_execution=_steps(data[0], batch))
+    return model, batch
+
+
+def _train(name, s, prepared, data, seed, budget):
+    """Trains a prepared model; ``(model, epochs, validation NLL)``. The likelihood models stop early on the
+    validation NLL (mask sampling validates on the mixture of its first ``valid_masks`` masks); the RBM trains
+    its fixed epochs by CD-k and its exact log Z (float32 terms, float64 sums) gives the validation NLL."""
+    model, batch = prepared
+    if name == "rbm":
+        model.fit(batches(data[0], batch, seed), epochs=s["epochs"], verbose=0, shuffle=False)
+        model.exact_log_z = float(
+            partition.rbm_log_partition(model.kernel, model.visible_bias, model.hidden_bias, dtype="float32"))
+        return model, s["epochs"], _rbm_nll(model, data[1])
+    max_epochs, patience, _ = schedule(budget)
     stopping = _EarlyStopping(data[1], patience, {"num_masks": s["valid_masks"]} if "valid_masks" in s else {})
-    model.fit(data[0], epochs=max_epochs, batch_size=batch, verbose=0, callbacks=[stopping])
+    model.fit(batches(data[0], batch, seed), epochs=max_epochs, verbose=0, callbacks=[stopping], shuffle=False)
     return model, stopping.best_epoch, float(evaluate.nll(model, data[1], batch_size=2000)["nats"])
-
-
-def _fit_rbm(s, data, seed):
-    """Trains the RBM by CD-k; its exact log Z (float32 terms, float64 sums) gives the
-    validation NLL. ``(model, epochs, validation NLL)``."""
-    keras.utils.set_random_seed(seed)
-    model = RBM(s["hidden"], k=s["k"], seed=seed)
-    model.compile(optimizer=keras.optimizers.SGD(s["learning_rate"]))
-    model.fit(data[0], epochs=s["epochs"], batch_size=s["batch"], verbose=0)
-    model.exact_log_z = float(
-        partition.rbm_log_partition(model.kernel, model.visible_bias, model.hidden_bias, dtype="float32")
-    )
-    return model, s["epochs"], _rbm_nll(model, data[1])
 
 
 def _rbm_nll(model, x):
     return float(-np.mean(model.log_prob(x, log_z=model.exact_log_z)))
 
 
-def _fit(name, s, data, seed, budget):
-    return _fit_rbm(s, data, seed) if name == "rbm" else _fit_likelihood(name, s, data, seed, budget)
+def _fit_all(name, points, data, budget, threads):
+    """Trains one model per ``(settings, seed)`` of ``points``, ``threads`` trainings at a time; returns
+    ``(model, epochs, validation NLL)`` per point, in order. TensorFlow computes outside Python's lock, and
+    these small models keep about one core busy each, so trainings side by side share the cores."""
+    prepared = [_prepared(name, s, data, seed, budget) for s, seed in points]
+    jobs = [(name, s, model, data, seed, budget) for (s, seed), model in zip(points, prepared)]
+    if threads == 1 or len(jobs) == 1:
+        return [_train(*job) for job in jobs]
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(lambda job: _train(*job), jobs))
 
 
 def _test_nll(name, model, x):
@@ -202,23 +230,28 @@ def _ais_check(model, train, budget):
             "log_z_ais_lower": float(estimate.lower), "log_z_ais_upper": float(estimate.upper)}
 
 
-def table_row(name, data, seeds=3, budget="default", seed=0):
+def table_row(name, data, seeds=3, budget="default", seed=0, threads=THREADS):
     """One model's row: grid search on the first seed, then the other seeds.
 
     Returns a dict: ``model``, ``test_nll`` and ``test_nll_se`` (nats; the
     standard error is 0 for one seed), ``seeds``, ``settings`` (the chosen grid
     point), ``epochs`` and ``test_nlls`` (per seed), ``valid_nll`` (the chosen
     point's, first seed), ``grid`` (every point with its validation NLL),
-    ``seconds``; the RBM adds ``log_z`` (exact and AIS, per seed).
+    ``seconds``; the RBM adds ``log_z`` (exact and AIS, per seed). ``threads``
+    trainings run side by side (``density_table``).
     """
     validation.one_of(name, MODELS, "models")
     with Timer() as timer:
-        tried = []
-        for s in grid(budget, name):
-            model, epochs, valid_nll = _fit(name, s, data, seed, budget)
-            tried.append((valid_nll, s, model, epochs))
-        valid_nll, chosen, model, epochs = min(tried, key=lambda t: t[0])
-        fitted = [(model, epochs)] + [_fit(name, chosen, data, seed + i, budget)[:2] for i in range(1, seeds)]
+        points = grid(budget, name)
+        at_once = range(1, seeds) if len(points) == 1 else ()  # one grid point: nothing to choose, all seeds at once
+        searched = _fit_all(name, [(s, seed) for s in points] + [(points[0], seed + i) for i in at_once], data,
+                            budget, threads)
+        tried = [(valid_nll, s, model, epochs) for s, (model, epochs, valid_nll) in zip(points, searched)]
+        best = min(range(len(points)), key=lambda i: tried[i][0])
+        valid_nll, chosen = tried[best][:2]
+        others = searched[len(points):] or _fit_all(name, [(chosen, seed + i) for i in range(1, seeds)], data,
+                                                    budget, threads)
+        fitted = [fit[:2] for fit in [searched[best]] + others]
         nlls = [_test_nll(name, m, data[2]) for m, _ in fitted]
         extra = {"log_z": [_ais_check(m, data[0], budget) for m, _ in fitted]} if name == "rbm" else {}
     return {
@@ -230,7 +263,8 @@ def table_row(name, data, seeds=3, budget="default", seed=0):
     }
 
 
-def density_table(train, valid, test, models=MODELS, seeds=3, budget="default", seed=0, progress=None):
+def density_table(train, valid, test, models=MODELS, seeds=3, budget="default", seed=0, progress=None,
+                  threads=THREADS):
     """Test NLL (nats per example) of each model, chosen on ``valid``.
 
     Args:
@@ -241,6 +275,8 @@ def density_table(train, valid, test, models=MODELS, seeds=3, budget="default", 
         budget: ``"tiny"``, ``"default"`` or ``"full"`` (``BUDGETS``).
         seed: the first seed.
         progress: called with one line of text per model when it is done.
+        threads: how many trainings (seeds, grid points) run side by side; the
+            numbers do not depend on it.
 
     Returns:
         A list with one dict per model (``table_row``).
@@ -251,11 +287,12 @@ def density_table(train, valid, test, models=MODELS, seeds=3, budget="default", 
                          f"train.shape={data[0].shape}, valid.shape={data[1].shape}, test.shape={data[2].shape}")
     validation.one_of(budget, BUDGETS, "budget")
     seeds = validation.positive_int(seeds, "seeds")
+    threads = validation.positive_int(threads, "threads")
     for name in models:
         validation.one_of(name, MODELS, "models")
     rows = []
     for name in models:
-        rows.append(table_row(name, data, seeds, budget, seed))
+        rows.append(table_row(name, data, seeds, budget, seed, threads))
         if progress is not None:
             row = rows[-1]
             progress(f"{name}: test NLL {row['test_nll']:.2f} ± {row['test_nll_se']:.2f} nats "
