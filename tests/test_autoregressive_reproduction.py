@@ -117,6 +117,10 @@ def test_a_model_near_independent_pixels_failed_to_learn_and_is_left_out_of_clai
     assert row.verdict == "not judged" and "close: failed to learn" in row.criterion
     assert density.gated(verdict, ("good", "good"), fit)["verdict"] is verdict
     assert density.gated(verdict, ("good", "rbm"), fit)["converged"] is False
+    # against independent pixels, more training can only help: an unconverged model's "held" stands
+    assert claims.claim("x", "q", "g", "m", **density.against_independent([185.0], 200.0, False)).verdict == "held"
+    failed = claims.claim("x", "q", "g", "m", **density.against_independent([199.0], 200.0, False))
+    assert failed.verdict == "inconclusive (not converged)"
 
 
 def test_converged_when_stopped_early_or_levelled_within_the_claims_margin():

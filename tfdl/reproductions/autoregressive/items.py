@@ -15,7 +15,8 @@ ITEMS = [
     ("`P(x) = Π P(xᵢ \\| x₁…xᵢ₋₁)`, sequential factorisation", "every model here; normalisation check in {equation}"),
     ("NADE: neural, learns the distribution by the factorisation",
      "{nade_rbm}: claim against the independent-pixel model; {nade_rbm:sampling}"),
-    ("NADE: deterministic alternative to RBMs", "{nade_rbm}; claims \"deterministic alternative\" (NLL against an RBM with at least NADE's weights, PCD, "
+    ("NADE: deterministic alternative to RBMs",
+     "{nade_rbm}; claims \"deterministic alternative\" (NLL against an RBM with at least NADE's weights, PCD, "
      "AIS interval; every autoregressive model against it), determinism as a check; "
      "on the papers' own data (dna, nips-0-12) with the RBM's exact log Z in {uci_table}"),
     ("NADE: exact log-likelihood", "{equation}; implementation check (normalisation)"),

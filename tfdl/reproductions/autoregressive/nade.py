@@ -113,7 +113,7 @@ class NadeRbm(Section):
                 "learns", LEARNS, "NADE learns the data distribution (beyond the pixels' own frequencies)",
                 f"test NLL (nats), NADE vs the independent-pixel model (factorised Bernoulli of the training "
                 f"images' pixel means), {seeds} seeds; criterion margin {density.LEARNED_FRACTION:.0%} of its NLL",
-                density.learned(nats[NADE_], m["independent_pixels"]["nats"]), converged=fit[NADE_]["converged"]),
+                **density.against_independent(nats[NADE_], m["independent_pixels"]["nats"], fit[NADE_]["converged"])),
             claims.claim(
                 "nll", DETERMINISTIC,
                 "NADE is a deterministic alternative to RBMs (as good a density model, same data, at least as many "
@@ -188,7 +188,7 @@ class NadeRbm(Section):
             ["test NLL interval per seed (AIS ±3 s.e.)", "exact", intervals],
             [f"against independent pixels ({m['independent_pixels']['nats']:.2f} nats)", fit[NADE_]["status"],
              fit[RBM_]["status"]],
-            ["converged on every seed", fit[NADE_]["converged"], fit[RBM_]["converged"]],
+            ["converged on every seed", *("yes" if fit[name]["converged"] else "no" for name in (NADE_, RBM_))],
             ["epochs (mean)", np.mean(nade["epochs"]), np.mean(rbm["epochs"])],
             ["training time (s, mean)", np.mean(nade["train_seconds"]), np.mean(rbm["train_seconds"])],
             ["NLL evaluation time (s, mean; RBM: AIS included)", np.mean(nade["evaluation_seconds"]),
