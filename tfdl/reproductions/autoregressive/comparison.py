@@ -78,7 +78,8 @@ class Comparison(Section):
             f"The VAE decodes a whole image from z in one pass: per image, MADE's sampling takes "
             f"{ms[MADE_] / ms[VAE_]:.3g} times as long as the VAE's, with networks of the same width. But the VAE's "
             f"log p(x) is only bounded: the ELBO it trains on is {vae['bound_gap_nats']:.2f} ± "
-            f"{vae['bound_gap_stderr']:.2f} nats below its own importance-weighted estimate, itself a lower bound "
+            f"{vae['bound_gap_stderr']:.2f} (s.e. over the {vae['num_examples']} test images) nats below its own "
+            "importance-weighted estimate, itself a lower bound "
             "on log p(x).")
 
 

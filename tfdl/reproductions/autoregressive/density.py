@@ -82,7 +82,7 @@ def rbm_settings(run):
     # 28x28, one seed, 60 epochs: a start of 3e-2 reached a validation NLL of 152 against 188 for 1e-2
     return {"rbm_k": 1, "rbm_chains": pick(20, 100, 100, 500), "rbm_learning_rate": pick(1e-2, 3e-2, 3e-2, 1e-2),
             "rbm_epochs": epochs,
-            "rbm_every": min(epochs, pick(1, 20, 5, 20)), "rbm_patience": pick(1, 2, 2, 3),
+            "rbm_every": min(epochs, pick(1, 20, 10, 20)), "rbm_patience": pick(1, 2, 2, 3),
             "monitor_betas": run.at_most(pick(100, 1000, 1000, 3000)),
             "monitor_runs": run.at_most(pick(10, 20, 20, 100))}
 
