@@ -118,8 +118,8 @@ def test_a_model_near_independent_pixels_failed_to_learn_and_is_left_out_of_clai
     assert density.gated(verdict, ("good", "good"), fit)["verdict"] is verdict
     assert density.gated(verdict, ("good", "rbm"), fit)["converged"] is False
     # against independent pixels, more training can only help: an unconverged model's "held" stands
-    assert claims.claim("x", "q", "g", "m", **density.against_independent([185.0], 200.0, False)).verdict == "held"
-    failed = claims.claim("x", "q", "g", "m", **density.against_independent([199.0], 200.0, False))
+    assert claims.claim("x", "q", "g", "m", **density.against_independent([185.0], 200.0, False, "a")).verdict == "held"
+    failed = claims.claim("x", "q", "g", "m", **density.against_independent([199.0], 200.0, False, "b"))
     assert failed.verdict == "inconclusive (not converged)"
 
 

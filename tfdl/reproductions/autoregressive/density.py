@@ -277,19 +277,19 @@ def independent_pixels(run):
     return run.cached("independent pixels", lambda: independent_pixels_nll(x["train"], x["test"]))
 
 
-def learned(nats, baseline):
+def learned(nats, baseline, name="model"):
     """Does a model (test NLL per seed) beat the independent-pixel model (``baseline`` nats, the same for every
     seed) by more than ``LEARNED_FRACTION`` of its NLL? A ``claims.Verdict``."""
     nats = list(np.atleast_1d(nats))
-    return claims.compare(nats, [baseline] * len(nats), names=("model", INDEPENDENT), better="lower",
+    return claims.compare(nats, [baseline] * len(nats), names=(name, INDEPENDENT), better="lower",
                           margin=LEARNED_FRACTION * baseline)
 
 
-def against_independent(nats, baseline, converged):
-    """``claims.claim``'s ``verdict`` and ``converged`` for "a model learned": ``learned``; more training can
-    only lower a model's NLL, so an unconverged model's ``held`` stands, and only its other verdicts become
-    inconclusive (not converged)."""
-    verdict = learned(nats, baseline)
+def against_independent(nats, baseline, converged, name):
+    """``claims.claim``'s ``verdict`` and ``converged`` for "the model ``name`` learned": ``learned``; more
+    training can only lower a model's NLL, so an unconverged model's ``held`` stands, and only its other
+    verdicts become inconclusive (not converged)."""
+    verdict = learned(nats, baseline, name)
     return {"verdict": verdict, "converged": None if verdict.state == "held" else converged}
 
 
@@ -298,7 +298,7 @@ def fitness(results, baseline):
     and the criterion against independent pixels."""
     found = {}
     for name, runs in results.items():
-        verdict = learned([r["nats"] for r in runs], baseline)
+        verdict = learned([r["nats"] for r in runs], baseline, name)
         status = LEARNED if verdict.state == "held" else FAILED
         if any(None in r.get("nats_interval", []) for r in runs):
             status = UNBOUNDED

@@ -113,7 +113,8 @@ class NadeRbm(Section):
                 "learns", LEARNS, "NADE learns the data distribution (beyond the pixels' own frequencies)",
                 f"test NLL (nats), NADE vs the independent-pixel model (factorised Bernoulli of the training "
                 f"images' pixel means), {seeds} seeds; criterion margin {density.LEARNED_FRACTION:.0%} of its NLL",
-                **density.against_independent(nats[NADE_], m["independent_pixels"]["nats"], fit[NADE_]["converged"])),
+                **density.against_independent(nats[NADE_], m["independent_pixels"]["nats"], fit[NADE_]["converged"],
+                                              NADE_)),
             claims.claim(
                 "nll", DETERMINISTIC,
                 "NADE is a deterministic alternative to RBMs (as good a density model, same data, at least as many "

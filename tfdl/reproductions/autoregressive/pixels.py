@@ -205,7 +205,7 @@ class Pixels(Section):
                 f"test NLL (nats), Diagonal BiLSTM vs the independent-pixel model, one training run; criterion "
                 f"margin {LEARNED_FRACTION:.0%} of its NLL",
                 **against_independent([m["diagonal_bilstm"]["nats"]], m["independent_pixels"]["nats"],
-                                      m["fitness"]["diagonal_bilstm"]["converged"])),
+                                      m["fitness"]["diagonal_bilstm"]["converged"], NAMES["diagonal_bilstm"])),
             claims.claim(
                 "paper_order", "(PixelRNN paper, not the article) Diagonal BiLSTM < Row LSTM < PixelCNN in test NLL",
                 "the papers' order of the three models",
