@@ -34,7 +34,7 @@ def leaks(model, x):
 def nll_figure(results, vae_result, fit, baseline):
     """Test NLL per model, one dot per seed, the y-axis from 0; the independent-pixel model as a line."""
     names = list(results)
-    figure, axis = plotting.figure(7.5, 3.8)
+    figure, axis = plotting.figure(9, 3.8)
     for i, name in enumerate(names):
         nats = [r["nats"] for r in results[name]]
         axis.bar(i, np.mean(nats), color="lightgray" if fit[name]["status"] == density.LEARNED else "mistyrose")
@@ -47,7 +47,7 @@ def nll_figure(results, vae_result, fit, baseline):
     axis.set_ylim(0, None)
     axis.set_ylabel("test NLL (nats per image)")
     axis.set_title("Test NLL per model (bars: mean over seeds; RBM by AIS, VAE by its bound)", fontsize=9)
-    axis.legend(fontsize=7, loc="lower right")
+    axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, not over them
     return figure
 
 
