@@ -25,6 +25,11 @@ def test_pixel_sections_smoke(tmp_path):
     assert {"pixel_dependency.png", "pixel_samples.png", "pixel_training_curves.png", "snippet_copies.png"} <= set(
         figures)
     assert "layers.Conv2D(64, (3,3), padding='same', activation='relu')," in report  # the snippet, printed
+    kinds = {row["id"]: row["kind"] for row in metrics["claims"]}
+    assert kinds["pixels.previous_pixels"] == kinds["pixels.local_global"] == "check"  # true by construction
+    assert kinds["pixels.learns_dependencies"] == "claim"
+    assert "79.20 (7 layers of 16 units)" in report and "Diagonal BiLSTM: 1 layer(s) of 4 units" in report
+    assert "{'" not in report  # settings in words, not Python dicts
 
 
 def test_snippet_parameter_count_by_hand():

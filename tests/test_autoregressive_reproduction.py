@@ -5,11 +5,9 @@ their own test, ``test_autoregressive_pixels.py``), numbered as in the whole
 report. The full-profile test runs every section.
 """
 
-import numpy as np
-
-from tfdl import density_table, runner
+from tfdl import claims, density_table, runner
 from tfdl.models import PixelCNN, PixelRNN
-from tfdl.reproductions.autoregressive import SECTIONS, forecasting
+from tfdl.reproductions.autoregressive import SECTIONS, density
 
 from report_checks import assert_nothing_judged_and_figures_embedded, run_full_cut_short
 
@@ -40,6 +38,22 @@ def test_smoke_profile_writes_metrics_figures_claims_and_report(tmp_path):
     assert abs(normalisation["article_formula"] - 1) > 1e-2
     assert all(max(leaks) == 0 for leaks in m["made"]["made_checks"]["max_forbidden_gradient"].values())
     assert m["nade_rbm"]["determinism"]["nade_repeat_max_abs_diff"] == 0
+    kinds = {row["id"]: row["kind"] for row in metrics["claims"]}
+    for check in ("equation.exact_likelihood", "nade_rbm.deterministic", "made.masks", "comparison.bound",
+                  "forecasting.statsmodels_parity"):
+        assert kinds[check] == "check", check
+    for claim in ("nade_rbm.learns", "nade_rbm.nll", "made.vs_nade", "forecasting.co2_season"):
+        assert kinds[claim] == "claim", claim
+    rows = {row["id"]: row for row in metrics["claims"]}
+    assert rows["forecasting.sunspots_one_step"]["baseline"] in ("last value", "seasonal naive")
+    assert rows["nade_rbm.learns"]["baseline"] == "independent pixels"
+    weights = m["nade_rbm"]["weights"]
+    assert weights["RBM"] >= weights["NADE"]  # the RBM gets at least NADE's weights
+    rbm = m["nade_rbm"]["RBM"][0]
+    assert len(rbm["validation_by_check"]) >= 1 and rbm["log_z_interval"][1] >= rbm["log_z"]
+    assert set(m["made"]["fitness"]) == {"NADE", "MADE", "deep MADE", "MADE ensemble", "RBM", "VAE"}
+    sunspots = m["forecasting"]["sunspots"]
+    assert sunspots["parity"]["coefficients"] < 1e-8 and sunspots["one_step"]["AR"] > 0
     assert m["comparison"]["vae"]["elbo_nats"] > 0
     assert report.startswith("# Autoregressive models")
     headings_in_order(report, sections)
@@ -60,8 +74,9 @@ def test_full_profile_runs_one_epoch_on_28x28_images_under_a_limit(fashion_mnist
     deep = nade + hidden * hidden + hidden
     encoder = d * hidden + hidden + 2 * (hidden * latent + latent)  # heads: mean and log-variance
     decoder = latent * hidden + hidden + hidden * d + d
+    rbm_hidden = 1000  # the fewest hidden units with at least NADE's weights: ceil((2·784·500 + 500) / 785)
     assert m["made"]["weights"] == {"NADE": nade, "MADE": nade, "deep MADE": deep, "MADE ensemble": deep,
-                                    "RBM": d * hidden + d + hidden, "VAE": encoder + decoder}
+                                    "RBM": d * rbm_hidden + d + rbm_hidden, "VAE": encoder + decoder}
     assert len(m["made"]["made_checks"]["max_forbidden_gradient"]["MADE ensemble"]) == 32  # one per mask set
     for name in ("NADE", "MADE", "deep MADE", "MADE ensemble", "RBM"):
         results = m["made"]["results"][name]
@@ -82,15 +97,33 @@ def test_full_profile_runs_one_epoch_on_28x28_images_under_a_limit(fashion_mnist
     headings_in_order(report, SECTIONS)
 
 
-def test_least_squares_ar_recovers_the_generating_coefficients():
-    rng = np.random.default_rng(0)
-    x = np.zeros(20_000)
-    for t in range(2, len(x)):
-        x[t] = 1.6 * x[t - 1] - 0.8 * x[t - 2] + rng.standard_normal()
-    # oldest lag first, intercept last
-    np.testing.assert_allclose(forecasting.fit_ar(x, 2), [-0.8, 1.6, 0.0], atol=0.02)
+def test_rbm_hidden_units_give_at_least_nades_weights_and_no_more_than_needed():
+    for hidden, dim, expected in ((200, 784, 400), (100, 64, 199), (500, 784, 1000)):
+        rbm_hidden = density.rbm_hidden(hidden, dim)
+        nade = 2 * dim * hidden + dim + hidden
+        assert rbm_hidden == expected
+        assert dim * rbm_hidden + dim + rbm_hidden >= nade > dim * (rbm_hidden - 1) + dim + rbm_hidden - 1
 
 
-def test_rollout_feeds_its_forecasts_back():
-    # x_t = x_(t-1) + 1 (a_2 = 0, a_1 = 1, a_0 = 1) from ..., 4, 5: 6, 7, 8 by hand.
-    np.testing.assert_allclose(forecasting.rollout(np.array([0.0, 1.0, 1.0]), np.array([4.0, 5.0]), 3), [6, 7, 8])
+def test_a_model_near_independent_pixels_failed_to_learn_and_is_left_out_of_claims():
+    # 5% of 200 nats is 10: 185 learned, 195 did not (though it is lower); a non-finite AIS interval is flagged.
+    results = {"good": [{"nats": v, "converged": True} for v in (185.0, 185.5, 184.5)],
+               "close": [{"nats": v, "converged": True} for v in (195.0, 195.5, 194.5)],
+               "rbm": [{"nats": 150.0, "nats_interval": [None, 151.0], "converged": False}]}
+    fit = density.fitness(results, 200.0)
+    assert [fit[k]["status"] for k in results] == [density.LEARNED, density.FAILED, density.UNBOUNDED]
+    verdict = claims.compare([185.0, 185.5, 184.5], [195.0, 195.5, 194.5], names=("good", "close"), better="lower")
+    row = claims.claim("x", "q", "g", "m", **density.gated(verdict, ("good", "close"), fit))
+    assert row.verdict == "not judged" and "close: failed to learn" in row.criterion
+    assert density.gated(verdict, ("good", "good"), fit)["verdict"] is verdict
+    assert density.gated(verdict, ("good", "rbm"), fit)["converged"] is False
+    # against independent pixels, more training can only help: an unconverged model's "held" stands
+    assert claims.claim("x", "q", "g", "m", **density.against_independent([185.0], 200.0, False, "a")).verdict == "held"
+    failed = claims.claim("x", "q", "g", "m", **density.against_independent([199.0], 200.0, False, "b"))
+    assert failed.verdict == "inconclusive (not converged)"
+
+
+def test_converged_when_stopped_early_or_levelled_within_the_claims_margin():
+    assert density.converged([10.0, 9.0, 8.0, 7.0, 6.0], stopped=True)
+    assert not density.converged([10.0, 9.0, 8.0, 7.0, 6.0], stopped=False)  # the last epoch gained 1 nat
+    assert density.converged([10.0, 9.0, 8.0, 7.9, 7.8], stopped=False)  # the last fifth gained 0.1 < 0.5

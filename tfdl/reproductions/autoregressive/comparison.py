@@ -6,15 +6,16 @@ import numpy as np
 from tfdl import claims, tables
 from tfdl.report import Section
 from tfdl.reproductions.autoregressive import density
-from tfdl.reproductions.autoregressive.density import ENSEMBLE, MADE_, NADE_, RBM_, SPEED_MARGIN, VAE_
+from tfdl.reproductions.autoregressive.density import DEEP, ENSEMBLE, MADE_, NADE_, RBM_, SPEED_MARGIN, VAE_
 
-# A VAE's bound is looser than its importance-weighted estimate when their
-# difference exceeds 3 standard errors over the test images.
+# The VAE's importance-weighted estimate is at least its ELBO up to 3 standard
+# errors (over the test images) of their difference.
 GAP_STANDARD_ERRORS = 3.0
 PAPERS = [  # binarized MNIST test NLL, nats
     ("NADE (Larochelle & Murray 2011), 500 hidden", 88.33),
     ("RBM 500 hidden, CD-25, AIS (Salakhutdinov & Murray 2008)", 86.34),
     ("MADE (Germain et al. 2015), 1 hidden layer, 1 mask", 88.40),
+    ("MADE (Germain et al. 2015), 2 hidden layers, 1 mask", 89.59),
     ("MADE (Germain et al. 2015), 2 hidden layers, 32 masks", 86.64),
 ]
 
@@ -45,14 +46,11 @@ class Comparison(Section):
                 f"{s['hidden']}-unit decoder (1 pass), {s['repeats']} timed repeats",
                 claims.compare(density.log10(times[MADE_]), density.log10(times[VAE_]), names=(MADE_, VAE_),
                                better="higher", margin=SPEED_MARGIN)),
-            claims.claim(
-                "bound", "| Learning | Maximum Likelihood | Adversarial / Variational |",
-                "autoregressive models learn by exact maximum likelihood; a VAE by a variational bound, "
-                "looser than its likelihood",
-                f"VAE: IWAE-{s['iwae_samples']} log p(x) minus ELBO, mean over {vae['num_examples']} test images "
-                "(NADE's loss is its exact NLL)",
-                claims.bound(vae["bound_gap_nats"], 0.0, "bound gap (nats)", below=False,
-                             tolerance=GAP_STANDARD_ERRORS * vae["bound_gap_stderr"])),
+            claims.check(
+                "bound", "the VAE's importance-weighted bound is at least its ELBO (the bound it trains on)",
+                f"VAE: IWAE-{s['iwae_samples']} log p(x) minus ELBO, mean over {vae['num_examples']} test images",
+                claims.bound(vae["bound_gap_nats"], -GAP_STANDARD_ERRORS * vae["bound_gap_stderr"],
+                             "bound gap (nats)", below=False)),
             claims.claim(
                 "simpler", "NADE और MADE जैसे मॉडल्स ने probabilistic modeling को सरल बनाया",
                 "NADE and MADE made probabilistic modelling simpler",
@@ -80,7 +78,8 @@ class Comparison(Section):
             f"The VAE decodes a whole image from z in one pass: per image, MADE's sampling takes "
             f"{ms[MADE_] / ms[VAE_]:.3g} times as long as the VAE's, with networks of the same width. But the VAE's "
             f"log p(x) is only bounded: the ELBO it trains on is {vae['bound_gap_nats']:.2f} ± "
-            f"{vae['bound_gap_stderr']:.2f} nats below its own importance-weighted estimate, itself a lower bound "
+            f"{vae['bound_gap_stderr']:.2f} (s.e. over the {vae['num_examples']} test images) nats below its own "
+            "importance-weighted estimate, itself a lower bound "
             "on log p(x).")
 
 
@@ -95,15 +94,25 @@ class Papers(Section):
 
     def measure(self, run, s):
         results = density.trained(run)["results"]
-        return {"ours": {name: density.mean(results, name) for name in (NADE_, RBM_, MADE_, ENSEMBLE)},
+        names = (NADE_, RBM_, MADE_, DEEP, ENSEMBLE)
+        fit = density.fitness({name: results[name] for name in names}, density.independent_pixels(run)["nats"])
+        return {"ours": {name: density.mean(results, name) for name in names},
+                "status": {name: fit[name]["status"] for name in names},
+                "rbm_hidden": density.rbm_hidden(s["hidden"], density.images(run)["train"].shape[1]),
                 "_side": int(round(density.images(run)["train"].shape[1] ** 0.5))}
 
     def write(self, run, s, m, figures):
-        side = m["_side"]
-        ours = [[f"{name} (ours, {run.dataset} {side}x{side}, profile {run.profile})", nats]
+        side, hidden = m["_side"], s["hidden"]
+        sizes = {NADE_: f"{hidden} hidden", RBM_: f"{m['rbm_hidden']} hidden, PCD-{s['rbm_k']}, AIS",
+                 MADE_: f"1 hidden layer of {hidden}, 1 mask", DEEP: f"2 hidden layers of {hidden}, 1 mask",
+                 ENSEMBLE: f"2 hidden layers of {hidden}, {s['num_masks']} masks"}
+        ours = [[f"{name} ({sizes[name]}) — ours, {run.dataset} {side}x{side}, profile {run.profile}",
+                 f"{nats:.2f}" if m["status"][name] == density.LEARNED else f"{nats:.2f} ({m['status'][name]})"]
                 for name, nats in m["ours"].items()]
         papers = [[f"{name} — paper, binarized MNIST 28x28", value] for name, value in PAPERS]
         return (
             "The papers' numbers are on 28x28 binarized MNIST; ours are on the data set named in each row and are "
-            "not comparable in absolute value (different dimension and data).\n\n"
-            + tables.markdown_table(["model", "test NLL (nats)"], papers + ours))
+            "not comparable in absolute value (different data). Ours are means over "
+            f"{len(s['seeds'])} seeds; a model that did not beat the independent-pixel model is marked so and is "
+            "not to be ranked against the others.\n\n"
+            + tables.markdown_table(["model (architecture) — source, data set", "test NLL (nats)"], papers + ours))

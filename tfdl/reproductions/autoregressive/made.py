@@ -11,7 +11,7 @@ from tfdl.reproductions.autoregressive import density
 from tfdl.reproductions.autoregressive.density import (DEEP, ENSEMBLE, MADE_, MADES, NADE_, NLL_MARGIN, RBM_,
                                                        SPEED_MARGIN, VAE_)
 from tfdl.reproductions.autoregressive.figures import training_curves
-from tfdl.reproductions.autoregressive.nade import epochs_text
+from tfdl.reproductions.autoregressive.nade import epochs_text, optimizer_text
 
 MASKING = ("… masking technique का उपयोग करता है ताकि प्रत्येक आउटपुट केवल अपने "
            "पिछले इनपुट्स पर निर्भर हो। यह पूरी तरह से feedforward architecture में लागू होता है।")
@@ -31,37 +31,45 @@ def leaks(model, x):
     return found
 
 
-def nll_figure(results, vae_result):
+def nll_figure(results, vae_result, fit, baseline):
+    """Test NLL per model, one dot per seed, the y-axis from 0; the independent-pixel model as a line."""
     names = list(results)
-    figure, axis = plotting.figure(7, 3.8)
+    figure, axis = plotting.figure(9, 3.8)
     for i, name in enumerate(names):
         nats = [r["nats"] for r in results[name]]
-        axis.bar(i, np.mean(nats), color="lightgray")
+        axis.bar(i, np.mean(nats), color="lightgray" if fit[name]["status"] == density.LEARNED else "mistyrose")
         axis.plot([i] * len(nats), nats, "ko", ms=4, label="one seed" if i == 0 else None)
     axis.bar(len(names), vae_result["nats"], color="lightblue", label=f"{VAE_} (IWAE bound, one seed)")
-    axis.set_xticks(range(len(names) + 1), [*names, VAE_], fontsize=8)
+    axis.axhline(baseline, color="gray", ls="--", label=f"independent pixels ({baseline:.1f})")
+    labels = [f"{name}\n({fit[name]['status']})" if fit[name]["status"] != density.LEARNED else name
+              for name in [*names, VAE_]]
+    axis.set_xticks(range(len(names) + 1), labels, fontsize=7)
+    axis.set_ylim(0, None)
     axis.set_ylabel("test NLL (nats per image)")
-    low = min(min(r["nats"] for r in rs) for rs in results.values())
-    axis.set_ylim(0.9 * low, None)
-    axis.set_title("Test NLL per model (bars: mean over seeds; RBM by AIS, VAE by its bound)")
-    axis.legend(fontsize=7)
+    axis.set_title("Test NLL per model (bars: mean over seeds; RBM by AIS, VAE by its bound)", fontsize=9)
+    axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, not over them
     return figure
 
 
 def results_table(m, s, dim):
-    """Every density model's test NLL, size, epochs and times; the VAE's importance-weighted bound."""
+    """Every density model's test NLL, size, status against independent pixels, convergence, epochs and times;
+    the VAE's importance-weighted bound. Models that learned are ranked; the others are not."""
+    fit, seeds = m["fitness"], len(s["seeds"])
+    nats = {name: [r["nats"] for r in runs] for name, runs in m["results"].items()}
+    nats[VAE_] = [m["vae"]["nats"]]
+    ranked = sorted((n for n in nats if fit[n]["status"] == density.LEARNED), key=lambda n: np.mean(nats[n]))
     rows = []
-    for name, runs in m["results"].items():
-        nats = [r["nats"] for r in runs]
-        rows.append([name, f"{m['weights'][name]:,}", np.mean(nats), np.std(nats, ddof=1) if len(nats) > 1 else "-",
-                     np.mean(nats) / (dim * math.log(2)), np.mean([r["epochs"] for r in runs]),
-                     np.mean([r["train_seconds"] for r in runs]), np.mean([r["evaluation_seconds"] for r in runs])])
-    vae = m["vae"]
-    rows.append([f"{VAE_} (IWAE k={s['iwae_samples']}, {vae['num_examples']} images, 1 seed)",
-                 f"{vae['weights']:,}", vae["nats"], "-", vae["nats"] / (dim * math.log(2)), vae["epochs"],
-                 vae["train_seconds"], "-"])
-    headers = ["model", "weights", "test NLL (nats)", "sd over seeds", "bits/dim", "epochs", "train s",
-               "NLL evaluation s"]
+    for name in nats:
+        runs = m["results"].get(name, [m["vae"]])
+        label = name if name != VAE_ else f"{VAE_} (IWAE k={s['iwae_samples']}, {m['vae']['num_examples']} images)"
+        rank = ranked.index(name) + 1 if name in ranked else "-"
+        rows.append([label, f"{m['weights'][name]:,}", tables.mean_se(nats[name]),
+                     np.mean(nats[name]) / (dim * math.log(2)), fit[name]["status"], rank,
+                     "yes" if fit[name]["converged"] else "no", np.mean([r["epochs"] for r in runs]),
+                     np.mean([r["train_seconds"] for r in runs])])
+    headers = ["model", "weights", tables.se_header("test NLL (nats)", seeds) + " (VAE: one seed)", "bits/dim",
+               f"against independent pixels ({m['independent_pixels']['nats']:.2f} nats)",
+               "rank (learned models only)", "converged on every seed", "epochs (mean)", "train s (mean)"]
     return tables.markdown_table(headers, rows)
 
 
@@ -84,7 +92,11 @@ class Made(Section):
         for name in (NADE_, MADE_):
             one_pass = tf.function(lambda m=models[name]: m(x["test"]), autograph=False)
             passes[name] = density.timings(lambda i: one_pass(), s["repeats"])
-        return {"results": {name: trained["results"][name] for name in (NADE_, *MADES, RBM_)}, "vae": vae_result,
+        results = {name: trained["results"][name] for name in (NADE_, *MADES, RBM_)}
+        baseline = density.independent_pixels(run)
+        fit = density.fitness(results, baseline["nats"])
+        fit.update(density.fitness({VAE_: [vae_result]}, vae_result["independent_pixels_nats"]))
+        return {"results": results, "vae": vae_result, "independent_pixels": baseline, "fitness": fit,
                 "weights": {**{name: density.weights(model) for name, model in models.items()},
                             VAE_: density.weights(vae)},
                 "made_checks": {"max_forbidden_gradient": found, "one_pass_seconds": passes},
@@ -92,20 +104,23 @@ class Made(Section):
                 "_dim": x["train"].shape[1], "_test": len(x["test"])}
 
     def judge(self, run, s, m):
-        results, hidden, seeds = m["results"], s["hidden"], len(s["seeds"])
+        results, hidden, seeds, fit = m["results"], s["hidden"], len(s["seeds"]), m["fitness"]
         passes = m["made_checks"]["one_pass_seconds"]
         nats = {name: density.values(results, name) for name in results}
         worst = max(max(v) for v in m["made_checks"]["max_forbidden_gradient"].values())
+
+        def versus(a, b):
+            verdict = claims.compare(nats[a], nats[b], names=(a, b), better="lower", margin=NLL_MARGIN)
+            return density.gated(verdict, (a, b), fit)
+
         return [
             claims.claim(
                 "vs_nade", "MADE NADE का उन्नत रूप है …",
                 "MADE is an advanced form of NADE (at NADE's size: one hidden layer of as many units)",
                 f"test NLL (nats), MADE 1x{hidden} (1 mask) vs NADE {hidden} hidden (same parameter count), "
-                f"{seeds} seeds",
-                claims.compare(nats[MADE_], nats[NADE_], names=(MADE_, NADE_), better="lower", margin=NLL_MARGIN)),
-            claims.claim(
-                "masks", MASKING,
-                "masks make each output depend only on earlier inputs, in a plain feed-forward network",
+                f"{seeds} seeds, each stopped early on its validation NLL", **versus(MADE_, NADE_)),
+            claims.check(
+                "masks", "masks make each output depend only on earlier inputs, in a plain feed-forward network",
                 f"largest |d logit_i / d x_j| with order(j) >= order(i), trained {', '.join(MADES)} "
                 f"(all {s['num_masks']} mask sets of the ensemble), {s['mask_images']} test images",
                 claims.bound(worst, 0.0, "max forbidden gradient")),
@@ -121,13 +136,12 @@ class Made(Section):
                 "deep", "✅ डीप ऑटोरेग्रेसिव नेटवर्क्स के लिए उपयोगी।",
                 "MADE is useful for deep autoregressive networks (deep against shallow, one mask each)",
                 f"test NLL (nats), MADE 2x{hidden} vs MADE 1x{hidden}, one mask, natural order, {seeds} seeds",
-                claims.compare(nats[DEEP], nats[MADE_], names=(DEEP, MADE_), better="lower", margin=NLL_MARGIN)),
+                **versus(DEEP, MADE_)),
             claims.claim(
                 "ensemble", "(MADE paper, not the article) order- and connectivity-agnostic training with several masks",
                 "an ensemble of masks beats one mask of the same network",
                 f"test NLL (nats), MADE 2x{hidden} with {s['num_masks']} masks (mixture) vs 1 mask, {seeds} seeds",
-                claims.compare(nats[ENSEMBLE], nats[DEEP], names=(ENSEMBLE, DEEP), better="lower",
-                               margin=NLL_MARGIN)),
+                **versus(ENSEMBLE, DEEP)),
         ]
 
     def _gpu_claim(self, results):
@@ -142,22 +156,29 @@ class Made(Section):
             reason=None if on_gpu else "no GPU in this run: the epoch times are on the CPU")
 
     def draw(self, run, s, m):
-        return {"test_nll": (nll_figure(m["results"], m["vae"]), "test NLL per model and seed"),
+        figure = nll_figure(m["results"], m["vae"], m["fitness"], m["independent_pixels"]["nats"])
+        return {"test_nll": (figure, "test NLL per model and seed"),
                 "training_curves": (training_curves(m["_histories"], f"Training curves, seed {run.seed}"),
                                     "training and validation NLL per epoch")}
 
     def write(self, run, s, m, figures):
         hidden, masks = s["hidden"], s["num_masks"]
         return "\n\n".join([self._models(s), results_table(m, s, m["_dim"]), figures["test_nll"], (
-            "Every model's test NLL, one dot per seed: the spread of the dots is the seed-to-seed noise the claims' "
-            "2-standard-error criterion is up against. The RBM's bar is an AIS estimate and the VAE's an "
-            "importance-weighted bound (one seed), so only NADE's and the MADEs' are exact."),
+            "Every model's test NLL, one dot per seed, the axis from 0; the dashed line is the independent-pixel "
+            "model, which every model must beat to count as having learned (a red bar: it did not). The spread of "
+            "the dots is the seed-to-seed noise the claims' 2-standard-error criterion is up against. The RBM's "
+            "bar is an AIS estimate and the VAE's an importance-weighted bound (one seed), so only NADE's and the "
+            "MADEs' are exact."),
             figures["training_curves"], (
             f"Training (solid) and validation (dashed) NLL per epoch for seed {run.seed}. The ensemble's training "
             f"loss is that of the one mask set used at each step, its validation loss that of the mixture of all "
             f"{masks}: it learns {masks} orders at once, so its curves fall more slowly than the single-mask "
             "models'. A validation curve that turns up while the training curve still falls is overfitting; early "
-            "stopping keeps the weights of the lowest validation NLL."), self._masks(s, m), self._one_pass(s, m, hidden)])
+            f"stopping (patience {s['patience']}) keeps the weights of the lowest validation NLL. A model counts as "
+            "converged when early stopping ended it or its last "
+            f"{density.LEVEL_TAIL:.0%} of epochs improved its validation NLL by less than {NLL_MARGIN} nats; a "
+            "claim on a model that had not converged on every seed is inconclusive (not converged)."),
+            self._masks(s, m), self._one_pass(s, m, hidden)])
 
     def _models(self, s):
         hidden = s["hidden"]
@@ -166,7 +187,9 @@ class Made(Section):
             "units, one mask: exactly NADE's number of weights and about its multiply-adds, 2·D·H per image), "
             f"**deep MADE** 2x{hidden} (one mask), **MADE ensemble** 2x{hidden} with {s['num_masks']} mask sets "
             "of random orders and connectivity, one per training step in turn, evaluated as the exact mixture "
-            f"log (1/K) Σ_k p_k(x). Same optimiser and early stopping as NADE ({epochs_text(s)}).")
+            f"log (1/K) Σ_k p_k(x). The MADEs train with {optimizer_text(s['learning_rate'])}, NADE with "
+            f"{optimizer_text(s['nade_learning_rate'])} (each rate the better of 3e-3 and 1e-2 on one seed's "
+            f"validation NLL, chosen before this run), all with early stopping: {epochs_text(s)}.")
 
     def _masks(self, s, m):
         found = m["made_checks"]["max_forbidden_gradient"]

@@ -59,7 +59,7 @@ class Snippet(Section):
 
     def settings(self, run):
         pick = run.by_size
-        return {**pixel_settings(run), "snippet_size": run.at_most(pick(32, None, 512, 2000)),
+        return {**pixel_settings(run), "snippet_size": run.at_most(pick(32, None, 256, 2000)),
                 "snippet_epochs": run.epochs_by_size(1, 10, 3, 10), "probe_images": run.at_most(16)}
 
     def measure(self, run, s):
