@@ -305,7 +305,7 @@ class Vanishing(Section):
         table = tables.markdown_table(["variant"] + [f"layer {i + 1}" for i in range(len(s["units"]) + 1)],
                                       [[v] + [float(n) for n in values] for v, values in norms.items()])
         parts = tables.markdown_table(
-            ["variant", tables.se_header("bottom layer ||dL/dW||", seeds),
+            ["variant", tables.se_header("bottom layer gradient norm ‖dL/dW‖", seeds),
              tables.se_header("bottom / top hidden layer", seeds)],
             [[v, tables.mean_se(m["bottom_gradient_norm"][v]), tables.mean_se(m["bottom_over_top_hidden"][v])]
              for v in norms])
