@@ -8,9 +8,16 @@ import numpy as np
 # report calls real: more than one test image on digits (1 of 270 = 0.37
 # points), 50 of Fashion-MNIST's 10,000 test images.
 ERROR_MARGIN = 0.5
-# Gradient-norm ratios compare in log10 units: 0.1 is a 26% change of the
-# ratio ||dL/dW|| bottom layer / top hidden layer, well above rounding.
+# Gradient norms compare in log10 units: 0.1 is a 26% change of the bottom
+# layer's ||dL/dW|| (the ratio to the top hidden layer's is printed beside it),
+# well above rounding.
 GRADIENT_MARGIN = 0.1
+# An RBM has learned the images' distribution when its test log-likelihood,
+# taken at the pessimistic end of its AIS interval for log Z, beats independent
+# pixels (the factorised Bernoulli fit to the same training images) by more
+# than this many nats: several times the AIS intervals' width (about 1-2 nats)
+# and the standard error of a 10,000-image test mean (about 1 nat).
+LEARNED_MARGIN = 10.0
 # "Pre-training is expensive": its wall time is at least that of the
 # fine-tuning it precedes (ratio >= 1); within 0.1 of 1 is the noise of a
 # shared CPU's clock.
@@ -28,11 +35,22 @@ RBM_OPTIMIZER = dict(learning_rate=0.05, momentum=0.5)
 AUTOENCODER_LEARNING_RATE = 1e-3
 CORRUPTION = 0.2
 
-RANDOM, RANDOM_BUDGET = "random init (sigmoid)", "random init (sigmoid), same budget"
-RELU, RELU_BUDGET = "random init (ReLU)", "random init (ReLU), same budget"
+# Every network fine-tunes for at least `fine_epochs` (the pre-trained networks'
+# budget: the "after F epochs" reading), then on until its validation loss has
+# not improved for PATIENCE epochs, at most `budget(s)` epochs (the same total
+# budget as pre-training plus fine-tuning), with the best weights kept (the
+# "early-stopped" reading). It converged when early stopping ended it or its
+# validation error levelled off: the last LEVEL_TAIL of its epochs improved the
+# best by at most LEVEL_TOLERANCE points.
+PATIENCE = 3
+LEVEL_TAIL, LEVEL_TOLERANCE = 0.2, ERROR_MARGIN / 2
+
+RANDOM, RELU = "random init (sigmoid)", "random init (ReLU)"
 DBN_FT, SAE_FT, DBN_FROZEN = "DBN + fine-tune", "SAE + fine-tune", "DBN frozen"
 SAE_RELU = "SAE (ReLU) + fine-tune"
-VARIANTS = (RANDOM, RANDOM_BUDGET, RELU, RELU_BUDGET, DBN_FT, SAE_FT, SAE_RELU, DBN_FROZEN)
+NETWORKS = (RANDOM, RELU, DBN_FT, SAE_FT, SAE_RELU, DBN_FROZEN)
+STOPPED = {network: f"{network}, early-stopped" for network in NETWORKS}
+VARIANTS = NETWORKS + tuple(STOPPED.values())
 # The stack each pre-trained variant starts from, and the random-init variant with its units.
 PRETRAINED = {DBN_FT: "DBN", SAE_FT: "SAE", SAE_RELU: "SAE (ReLU)", DBN_FROZEN: "DBN"}
 BASELINE = {DBN_FT: RANDOM, SAE_FT: RANDOM, SAE_RELU: RELU}
@@ -61,7 +79,7 @@ def comparison_settings(run):
 
 
 def budget(s):
-    """Fine-tuning epochs of the same-budget baselines: fine-tuning plus every layer's pre-training."""
+    """The most fine-tuning epochs of an early-stopped run: fine-tuning plus every layer's pre-training."""
     return s["fine_epochs"] + len(s["units"]) * s["pre_epochs"]
 
 

@@ -7,13 +7,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdl.reproductions.pretraining.common import (FINE_TUNING, NORMED, PRETRAINED, RANDOM, RANDOM_BUDGET, RELU,
-                                                   RELU_BUDGET, budget, images)
+from tfdl import claims
+from tfdl.reproductions.pretraining.common import (DBN_FROZEN, FINE_TUNING, LEVEL_TAIL, LEVEL_TOLERANCE, NETWORKS,
+                                                   NORMED, PATIENCE, PRETRAINED, RANDOM, RELU, STOPPED, VARIANTS,
+                                                   budget, images)
 from tfdl.reproductions.pretraining.stacks import pretrained
 from tfdl.timing import Timer
-
-FINE_TUNED = (RANDOM, RELU, "DBN + fine-tune", "SAE + fine-tune", "SAE (ReLU) + fine-tune", "DBN frozen")
-SAME_BUDGET = {RANDOM: RANDOM_BUDGET, RELU: RELU_BUDGET}
 
 
 @dataclasses.dataclass
@@ -81,19 +80,28 @@ def error(model, x, y):
     return 100.0 * (1.0 - model.evaluate(x, y, verbose=0, return_dict=True)["accuracy"])
 
 
-def fine_tune(run, s, model, split, epochs, snapshot=None):
-    """Fine-tunes ``model`` on ``split``; the result after ``epochs`` and, if given, after ``snapshot`` epochs.
+def converged(curve, stopped_early):
+    """Early stopping ended the run, or its validation error ``curve`` levelled off (``claims.levelled``)."""
+    return bool(stopped_early) or claims.levelled(curve, tail=LEVEL_TAIL, tolerance=LEVEL_TOLERANCE)
 
-    With a constant learning rate and the same seed, stopping after
-    ``snapshot`` epochs gives exactly the first ``snapshot`` epochs of this
-    run, so one long run stands for the short one and its same-budget twin.
+
+def fine_tune(run, s, model, split, epochs, snapshot):
+    """Fine-tunes ``model`` on ``split`` for ``snapshot`` epochs, then on with early stopping (patience
+    ``PATIENCE`` on the validation loss, best weights kept) up to ``epochs``.
+
+    Returns ``{"short": the result after snapshot epochs, "stopped": the early-stopped result}``; each
+    result: train and test error (%), the validation error curve and cumulative seconds up to it, the
+    number of parameters, and (stopped) whether the run converged. With a constant learning rate and
+    the same seed, the first ``snapshot`` epochs are exactly a ``snapshot``-epoch run.
     """
     with run.strategy.scope():
         model.compile(optimizer=keras.optimizers.SGD(**FINE_TUNING),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     clock = Snapshot(snapshot)
+    stopping = keras.callbacks.EarlyStopping(patience=PATIENCE, start_from_epoch=snapshot - 1,
+                                             restore_best_weights=True)
     history = model.fit(*split.train, epochs=epochs, batch_size=s["fine_batch"], validation_data=split.valid,
-                        callbacks=[clock], verbose=run.verbose)
+                        callbacks=[clock, stopping], verbose=run.verbose)
     curve = 100.0 * (1.0 - np.asarray(history.history["val_accuracy"]))
     seconds = np.cumsum(clock.seconds)
 
@@ -101,11 +109,10 @@ def fine_tune(run, s, model, split, epochs, snapshot=None):
         return {"train_error": error(model, *split.distinct), "test_error": error(model, *split.test),
                 "curve": curve[:length], "seconds": seconds[:length], "parameters": model.count_params()}
 
-    results = {epochs: result(epochs)}
-    if snapshot is not None:
-        model.set_weights(clock.weights)
-        results[snapshot] = result(snapshot)
-    return results
+    stopped = {**result(len(curve)), "converged": converged(curve, stopping.stopped_epoch > 0),
+               "best_epoch": int(stopping.best_epoch) + 1}
+    model.set_weights(clock.weights)
+    return {"short": result(snapshot), "stopped": stopped}
 
 
 def _model(run, s, variant, stacks, seed, shape):
@@ -114,37 +121,48 @@ def _model(run, s, variant, stacks, seed, shape):
     with run.strategy.scope():
         if variant in (RANDOM, RELU):
             return mlp(s["units"], input_dim, num_classes, "relu" if variant == RELU else "sigmoid", seed)
-        return stacks[PRETRAINED[variant]].to_classifier(num_classes, freeze=variant == "DBN frozen")
+        return stacks[PRETRAINED[variant]].to_classifier(num_classes, freeze=variant == DBN_FROZEN)
+
+
+def hidden_kernels(model):
+    """The hidden layers' kernels (every layer but the softmax), as NumPy copies."""
+    return [np.array(layer.kernel) for layer in model.layers[:-1]]
 
 
 def _fraction(run, s, seed, stacks, split, results):
     """Fine-tunes every variant of one seed on one label fraction into ``results``."""
     fraction, norms = split.fraction, results["norms"]
     x, y = images(run, s)["train"]
-    for variant in FINE_TUNED:
+    for variant in NETWORKS:
         keras.utils.set_random_seed(seed)
         model = _model(run, s, variant, stacks, seed, (x.shape[1], results["num_classes"]))
         if fraction == 1.0 and variant in NORMED:
             norms[variant].append(gradient_norms(model, x[:256], y[:256]))
-        if variant in SAME_BUDGET:
-            ran = fine_tune(run, s, model, split, budget(s), s["fine_epochs"])
-            results[(SAME_BUDGET[variant], fraction)].append(ran[budget(s)])
-        else:
-            ran = fine_tune(run, s, model, split, s["fine_epochs"])
-        results[(variant, fraction)].append(ran[s["fine_epochs"]])
+        if variant in PRETRAINED:
+            start = stacks[PRETRAINED[variant]].transform(x[:256])
+            results["start_difference"][variant].append(float(np.max(np.abs(
+                np.asarray(keras.Sequential(model.layers[:-1])(x[:256])) - np.asarray(start)))))
+        before = hidden_kernels(model)
+        ran = fine_tune(run, s, model, split, budget(s), s["fine_epochs"])
+        if variant == DBN_FROZEN:
+            results["frozen_change"].append(max(float(np.max(np.abs(a - b)))
+                                                for a, b in zip(before, hidden_kernels(model))))
+        results[(variant, fraction)].append(ran["short"])
+        results[(STOPPED[variant], fraction)].append(ran["stopped"])
 
 
 def compare(run, s):
     """Every variant fine-tuned, per seed and label fraction, and the gradient norms before fine-tuning
-    (100% labels). Returns ``{(variant, fraction): [per seed result], "norms": {variant: [per seed]}}``."""
+    (100% labels). Returns ``{(variant, fraction): [per seed result], "norms": {variant: [per seed]},
+    "start_difference": {pre-trained variant: [largest |classifier's hidden output - stack's transform|,
+    per seed and fraction]}, "frozen_change": [largest change of a frozen hidden weight]}``."""
     def compute():
         data, stacks = images(run, s), pretrained(run, s)["stacks"]
         (x, y), valid, test = data["train"], data["valid"], data["test"]
         # a small subset may miss a class
-        results = {"norms": {v: [] for v in NORMED},
-                   "num_classes": int(max(y.max(), valid[1].max(), test[1].max())) + 1}
-        results.update({(v, f): [] for v in SAME_BUDGET.values() for f in s["fractions"]})
-        results.update({(v, f): [] for v in FINE_TUNED for f in s["fractions"]})
+        results = {"norms": {v: [] for v in NORMED}, "start_difference": {v: [] for v in PRETRAINED},
+                   "frozen_change": [], "num_classes": int(max(y.max(), valid[1].max(), test[1].max())) + 1}
+        results.update({(v, f): [] for v in VARIANTS for f in s["fractions"]})
         for seed in s["seeds"]:
             for fraction in s["fractions"]:
                 train, distinct = labelled_subset(x, y, fraction, seed, len(x))

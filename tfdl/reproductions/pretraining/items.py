@@ -2,7 +2,7 @@
 
 from tfdl import claims, tables
 from tfdl.report import Section
-from tfdl.reproductions.pretraining.common import DBN_FROZEN, RANDOM
+from tfdl.reproductions.pretraining.common import DBN_FROZEN, RANDOM, comparison_settings, units_text
 
 ITEMS = [
     ["what it is: train layer by layer instead of all at once, lower layers first",
@@ -32,12 +32,13 @@ ITEMS = [
     ["conclusion: more stable and efficient", "section 6 and below (stability: not judged, why)"],
 ]
 
-REFERENCES = [
-    ["DBN 784-500-500-2000, fine-tuned (Hinton et al. 2006)", "MNIST", "test error 1.15-1.25%"],
-    ["DBN, Theano deep-learning tutorials", "MNIST", "test error 1.34%"],
-    ["Stacked denoising autoencoders, Theano tutorials", "MNIST", "test error 1.3%"],
-    ["MLP, Theano tutorials", "MNIST", "test error 1.65%"],
-    ["RBM 500 hidden, CD-25, AIS (Salakhutdinov & Murray 2008)", "MNIST", "test log-likelihood -86.34 nats"],
+REFERENCES = [  # model, architecture, data set, reported
+    ["DBN, fine-tuned (Hinton et al. 2006)", "784-500-500-2000-10", "MNIST", "test error 1.15-1.25%"],
+    ["DBN, Theano deep-learning tutorials", "784-1000-1000-1000-10", "MNIST", "test error 1.34%"],
+    ["Stacked denoising autoencoders, Theano tutorials", "784-1000-1000-1000-10", "MNIST", "test error 1.3%"],
+    ["MLP, Theano tutorials (random init)", "784-500-10", "MNIST", "test error 1.65%"],
+    ["RBM, CD-25, AIS (Salakhutdinov & Murray 2008)", "784 visible, 500 hidden", "MNIST (binarised)",
+     "test log-likelihood -86.34 nats"],
 ]
 
 
@@ -46,6 +47,9 @@ class ArticleItems(Section):
 
     name = "items"
     title = "Article items and where they are covered"
+
+    def settings(self, run):
+        return comparison_settings(run)
 
     def judge(self, run, s, m):
         return [
@@ -66,6 +70,7 @@ class ArticleItems(Section):
     def write(self, run, s, m, figures):
         return "\n\n".join([
             tables.markdown_table(["article item", "where"], ITEMS),
-            "Reference numbers (papers, MNIST — not this data set):",
-            tables.markdown_table(["model", "data", "reported"], REFERENCES),
+            f"Reference numbers: the papers', on MNIST with their own architectures, not on {run.dataset} and "
+            f"not this report's {units_text(s)} networks:",
+            tables.markdown_table(["model", "architecture", "data set", "reported"], REFERENCES),
         ])
