@@ -13,7 +13,7 @@ A report row is one of two kinds:
   weight copies) (``check``). It ``pass``es or ``fail``s. Checks are shown
   apart and never counted as held claims.
 
-A verdict is never typed by hand: ``compare`` and ``bound`` compute it from
+A verdict is never typed by hand: ``compare``, ``noninferior`` and ``bound`` compute it from
 the numbers and print the criterion next to them.
 
 Example:
