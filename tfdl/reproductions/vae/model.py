@@ -162,7 +162,7 @@ class Model(Section):
             f"(exact σ² = {np.round(gradient['exact'][1], 3).tolist()}) for log σ²: largest relative error "
             f"{100 * gradient['max_relative_error']:.2f}%.\n\n"
             "The loss is the negative ELBO: reconstruction −log p(x|z) plus KL(q(z|x) ‖ N(0, I)). At the best epoch "
-            f"(mean ± s.e. over {len(seeds)} seeds): "
+            f"({tables.se_header('nats', len(seeds))}): "
             f"train loss {final('vae', 'loss')} = reconstruction {final('vae', 'reconstruction_loss')} + KL "
             f"{final('vae', 'kl_loss')} nats; validation {final('vae', 'val_loss')} (reconstruction "
             f"{final('vae', 'val_reconstruction_loss')}). The AE, with no KL term and no noise, reconstructs "
