@@ -96,3 +96,19 @@ def test_tables_list_claims_and_checks_apart_and_count_only_claims():
     assert "**pass**" in claims.checks_table(rows)
     assert claims.totals(rows) == "Claims: 1 held. Implementation checks: 1 of 1 pass."
     assert claims.counts(rows)["held"] == 1
+
+
+def test_noninferiority_moves_the_baseline_by_the_margin():
+    a, b = [1.0, 1.1, 0.9], [0.8, 0.8, 0.8]  # a: mean 1.0, standard error 0.1 / sqrt(3) = 0.058
+    held = claims.noninferior(a, b, ("VAE", "real"), better="lower", margin=0.5)  # 1.0 vs 1.3: 0.3 > 2 s.e.
+    assert held.state == "held" and held.baseline == "real" and held.baseline_value == pytest.approx(0.8)
+    assert held.criterion.startswith("non-inferiority: VAE") and "real + margin 0.5" in held.criterion
+    assert claims.noninferior(a, b, ("VAE", "real"), margin=0.1).state == "inconclusive"  # 0.1 < 2 s.e. = 0.115
+    assert claims.noninferior(a, b, ("VAE", "real"), margin=0.0).state == "not held"  # 0.2 worse, > 2 s.e.
+    assert claims.noninferior(a, [1.2] * 3, ("VAE", "real"), better="higher", margin=0.5).state == "held"
+    assert claims.noninferior(a, [1.2] * 3, ("VAE", "real"), better="higher", margin=0.1).state == "inconclusive"
+    assert claims.noninferior(a, [1.2] * 3, ("VAE", "real"), better="higher").state == "not held"
+    assert claims.noninferior(1.0, 0.8, ("VAE", "real"), margin=0.3).state == "held"
+    assert claims.noninferior(1.0, 0.8, ("VAE", "real"), margin=0.1).state == "not held"
+    with pytest.raises(ValueError, match="margin >= 0"):
+        claims.noninferior(a, b, ("VAE", "real"), margin=-1)

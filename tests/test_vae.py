@@ -331,3 +331,33 @@ def test_dense_pair_hidden_is_a_deprecated_spelling_of_hidden_units():
         dense_pair((6,), 2, hidden_units=(4,), hidden=(5,))
     with pytest.raises(TypeError, match="hiden"):
         dense_pair((6,), 2, hiden=(5,))
+
+
+def test_impute_is_the_posterior_mean_given_the_observed_pixels_by_quadrature(trained, digits):
+    """With a 2-d latent space E[x_miss | x_obs] = int p(x_obs|z) p(z) E[x|z] dz / int p(x_obs|z) p(z) dz."""
+    x = digits[1][:6]
+    observed = np.zeros(64, bool)
+    observed[:32] = True  # the top half of each 8x8 image
+    grid = np.linspace(-7, 7, 281, dtype="float32")
+    z = np.stack(np.meshgrid(grid, grid), -1).reshape(-1, 2)
+    probs = np.asarray(trained.decode(z), dtype="float64").clip(1e-7, 1 - 1e-7)
+    top = x[:, observed]
+    log_w = top @ np.log(probs[:, observed]).T + (1 - top) @ np.log(1 - probs[:, observed]).T - 0.5 * (z**2).sum(1)
+    weights = np.exp(log_w - logsumexp(log_w, axis=1, keepdims=True))  # [6, grid]
+    exact = weights @ probs[:, ~observed]
+    filled = np.asarray(trained.impute(x, observed, num_samples=20000, rounds=2, seed=0))
+    np.testing.assert_array_equal(filled[:, observed], x[:, observed])  # the given pixels are kept
+    np.testing.assert_allclose(filled[:, ~observed], exact, atol=0.02)
+    # one mask per input gives the same fill; the same seed, the same fill
+    again = trained.impute(x, np.broadcast_to(observed, x.shape).copy(), num_samples=20000, rounds=2, seed=0)
+    np.testing.assert_allclose(np.asarray(again), filled, atol=1e-6)
+
+
+def test_impute_bad_mask_raises_value_error(trained, digits):
+    x = digits[1][:3]
+    with pytest.raises(ValueError, match=r"Expected observed as booleans of shape \(64,\) or \(3, 64\)"):
+        trained.impute(x, np.ones(63, bool))
+    with pytest.raises(ValueError, match="float64"):
+        trained.impute(x, np.ones(64))
+    with pytest.raises(ValueError, match="num_samples"):
+        trained.impute(x, np.ones(64, bool), num_samples=0)

@@ -1,12 +1,16 @@
 """`make reproduce-vae` end to end: the smoke profile, and the full one cut short by a limit."""
 
+import types
+
 import numpy as np
 import pytest
 
+import tfdl
 from tfdl import runner
-from tfdl.reproductions.vae.training import paired
+from tfdl.reproductions.vae.attribute import attribute_direction, scale_for
+from tfdl.reproductions.vae.training import class_names, paired
 
-from report_checks import assert_nothing_judged_and_figures_embedded, figures, run_full_cut_short
+from report_checks import assert_nothing_judged_and_figures_embedded, figures, read, run_full_cut_short
 
 # Fashion-MNIST's first 150 training images hold at least 11 of each class: the synthetic-data claim's 10
 # labels per class, a thick and a thin quarter per class, and test images of every held-out class.
@@ -48,6 +52,86 @@ def test_smoke_report_covers_the_article_items_and_the_paper_number(smoke):
     assert np.isclose(sum(found["generation"]["seeds"][0]["sample_class_fractions"]), 1.0)
 
 
+CHECKS = {"model.reparameterization", "model.save_reload", "likelihood.iwae_bound_tightens",
+          "imputation.given_pixels_kept"}
+# claims comparing trained models, and the models each compares
+COMPARED = {"generation.random_latent_points": ("VAE", "AE"), "generation.realistic": ("VAE",),
+            "interpolation.interpolation": ("VAE", "AE"), "likelihood.probabilistic_framework": ("VAE",),
+            "attribute.vs_random": ("VAE",), "attribute.vs_ae": ("VAE", "AE"), "imputation.vs_mean_image": ("VAE",),
+            "imputation.vs_nearest_neighbours": ("VAE",), "imputation.vs_ae": ("VAE", "AE"),
+            "generative.synthetic_data": ("VAE",)}
+
+
+def test_smoke_claims_name_their_baselines_and_checks_stand_apart(smoke):
+    metrics, report = assert_nothing_judged_and_figures_embedded(smoke, min_claims=10)
+    rows = {row["id"]: row for row in metrics["claims"]}
+    assert {i for i, row in rows.items() if row["kind"] == "check"} == CHECKS
+    assert "Implementation checks: 4 of 4 pass." in report
+    measured = [row for row in rows.values() if row["kind"] == "claim" and row["ours"] is not None]
+    assert len(measured) == 12 and all(row["baseline"] and row["baseline_value"] is not None for row in measured)
+    assert all(row["baseline"] != "zero" for row in measured)  # paired claims name what they were paired with
+    seeds = sections(metrics)["model"]["seeds"]
+    for id, names in COMPARED.items():  # converged: every compared model of every seed levelled off
+        assert rows[id]["converged"] == all(r["converged"][n] for r in seeds for n in names), id
+    anomaly = sections(metrics)["anomaly"]["converged"]
+    assert rows["anomaly.vs_ae"]["converged"] == all(c["VAE"] and c["AE"] for c in anomaly)
+    realistic = rows["generation.realistic"]
+    assert realistic["criterion"].startswith("smoke profile") and "non-inferiority" in realistic["criterion"]
+    assert realistic["baseline"] == "real test images"
+    assert realistic["baseline_value"] == pytest.approx(np.mean([r["ln_fd_real"] for r in
+                                                                 sections(metrics)["generation"]["seeds"]]))
+
+
+def test_smoke_imputation_faces_the_trivial_fills(smoke):
+    metrics, _ = read(smoke)
+    found = sections(metrics)["imputation"]
+    fills = found["baseline_imputation_mse"]
+    x = tfdl.data.load("digits", binarize="threshold", flatten=True)
+    x_test = tfdl.data.load("digits", "test", binarize="threshold", flatten=True)
+    bottom = x_test[:, 32:]  # the hidden bottom half of each 8x8 image
+    assert fills["constant 0.5"] == pytest.approx(0.25)  # binary targets: every error is 0.5
+    assert fills["mean training image"] == pytest.approx(np.mean((bottom - x[:, 32:].mean(0)) ** 2), rel=1e-5)
+    assert found["eval_images"] == len(x_test) == 270
+    for seed in found["seeds"]:
+        assert set(seed["imputation_mse"]) == {"VAE (posterior mean given the top, importance-weighted)",
+                                               "VAE (clamped iterations)", "AE (clamped iterations)"}
+        assert all(0 <= v <= 1 for v in seed["imputation_mse"].values())
+
+
+def test_smoke_attribute_edits_both_latent_spaces(smoke):
+    metrics, report = read(smoke)
+    for seed in sections(metrics)["attribute"]["seeds"]:
+        for model in ("VAE", "AE"):
+            found = seed["attribute"][model]
+            for name in ("attribute", "random"):  # a successful edit keeps the class
+                assert found["success_pct"][name] <= found["class_kept_pct"][name]
+            assert found["reached_target_pct"]["attribute"] == (100.0 if found["ink_change_pct"]["attribute"] >= 20
+                                                                else 0.0)
+    assert "stroke thickness" in report.split("## 7.")[1].split("## 8.")[0]
+
+
+def test_attribute_direction_is_top_minus_bottom_quarter_by_hand():
+    ink = np.arange(1.0, 9.0)  # one class; quartiles 2.75 and 6.25: bottom {1, 2}, top {7, 8}
+    codes = np.stack([ink, -2 * ink], axis=1)
+    np.testing.assert_allclose(attribute_direction(codes, ink, np.zeros(8)), [7.5 - 1.5, -2 * (7.5 - 1.5)])
+    # two classes: the mean of the two gaps
+    labels = np.repeat([0, 1], 8)
+    two = attribute_direction(np.concatenate([codes, 3 * codes]), np.tile(ink, 2), labels)
+    np.testing.assert_allclose(two, [(6 + 18) / 2, (-12 - 36) / 2])
+
+
+def test_scale_for_finds_the_multiple_that_reaches_the_target():
+    assert scale_for(lambda t: 10 * t, 20.0) == pytest.approx(2.0, abs=8 / 2**12)
+    assert scale_for(lambda t: 10 * t, 20.0) >= 2.0  # the target is reached, not just approached
+    assert scale_for(lambda t: -t, 20.0) == 8.0  # never reached: the largest multiple tried
+
+
+def test_class_names_are_the_data_sets_own_words():
+    assert class_names(types.SimpleNamespace(dataset="fashion_mnist"), [0, 6, 9]) == ["T-shirt/top", "Shirt",
+                                                                                      "Ankle boot"]
+    assert class_names(types.SimpleNamespace(dataset="digits"), [3]) == ["digit 3"]
+
+
 def test_paired_comparison_cancels_what_varies_between_pairs():
     from tfdl import claims
 
@@ -55,7 +139,9 @@ def test_paired_comparison_cancels_what_varies_between_pairs():
     better = hard_to_easy + [0.05, 0.04, 0.06]
     unpaired = claims.compare(better, hard_to_easy, names=("VAE", "AE"), better="higher", margin=0.01)
     assert unpaired.state == "inconclusive"  # the classes' spread hides the gain
-    assert paired(better, hard_to_easy, ("VAE", "AE"), "higher", 0.01).state == "held"
+    held = paired(better, hard_to_easy, ("VAE", "AE"), "higher", 0.01)
+    assert held.state == "held" and held.baseline == "AE"  # the row names the baseline and its mean, not "zero"
+    assert held.ours == pytest.approx(better.mean()) and held.baseline_value == pytest.approx(hard_to_easy.mean())
     assert paired(hard_to_easy, better, ("AE", "VAE"), "higher", 0.01).state == "not held"
     assert paired(better, hard_to_easy, ("VAE", "AE"), "lower", 0.01).state == "not held"
 

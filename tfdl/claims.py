@@ -13,7 +13,7 @@ A report row is one of two kinds:
   weight copies) (``check``). It ``pass``es or ``fail``s. Checks are shown
   apart and never counted as held claims.
 
-A verdict is never typed by hand: ``compare`` and ``bound`` compute it from
+A verdict is never typed by hand: ``compare``, ``noninferior`` and ``bound`` compute it from
 the numbers and print the criterion next to them.
 
 Example:
@@ -119,6 +119,29 @@ def compare(a, b, names, better="higher", margin=0.0, z=2.0, min_seeds=3):
     if not clears:
         return Verdict("inconclusive", f"{text}; within the margin or noise", **numbers)
     return Verdict("held" if gain > 0 else "not held", text, **numbers)
+
+
+def noninferior(a, b, names, better="lower", margin=0.0, z=2.0, min_seeds=3):
+    """Is ``a`` no worse than ``b`` by more than ``margin`` (a non-inferiority test)?
+
+    "As good as b" cannot be shown by failing to find a difference: it holds
+    when ``a`` beats ``b`` moved by ``margin`` in ``a``'s favour (by more than
+    ``z`` standard errors across seeds). ``not held`` when ``a`` is worse than
+    ``b`` by more than ``margin`` (beyond the noise), else ``inconclusive``.
+
+    Args:
+        a, b: as in ``compare``; ``names[1]`` is the baseline, its number the mean of ``b``.
+        names, better, z, min_seeds: as in ``compare``.
+        margin: how much worse than ``b`` still counts as as good, >= 0, fixed before the run.
+    """
+    b = _values(b, "b")
+    if not margin >= 0:
+        raise ValueError(f"Expected margin >= 0. Received: margin={margin!r}")
+    shift = margin if better == "lower" else -margin
+    tested = compare(a, b + shift, (names[0], f"{names[1]} {'+' if shift >= 0 else '−'} margin {margin:.4g}"),
+                     better, 0.0, z, min_seeds)
+    return dataclasses.replace(tested, criterion=f"non-inferiority: {tested.criterion}", baseline=names[1],
+                               baseline_value=float(b.mean()))
 
 
 def bound(value, limit, name, below=True, tolerance=0.0):

@@ -23,7 +23,7 @@ from keras import layers, ops
 
 from tfdl import deprecation, validation
 from tfdl.layers.gaussian_sampler import GaussianSampler
-from tfdl.models.autoencoder import LIKELIHOODS, _EncoderDecoder
+from tfdl.models.autoencoder import LIKELIHOODS, _EncoderDecoder, data_distribution
 
 tfd = tfp.distributions
 LOG_2PI = math.log(2.0 * math.pi)
@@ -372,6 +372,67 @@ class VAE(_EncoderDecoder):
         log_pz = _diagonal_normal_log_prob(z)
         log_qz = _diagonal_normal_log_prob(z, mean, log_var)
         return tf.reduce_logsumexp(log_px + log_pz - log_qz, axis=0)
+
+    def impute(self, x, observed, num_samples=100, rounds=3, seed=None, max_batch=4096):
+        """Fills the unobserved values of each input with an estimate of E[x_miss | x_obs].
+
+        Self-normalised importance sampling over z, repeated ``rounds`` times:
+        with z_i ~ q(z | x_fill) (the encoder on the current fill) and weights
+        w_i proportional to p(x_obs | z_i) p(z_i) / q(z_i | x_fill), the
+        unobserved values become ``sum_i w_i E[x | z_i]``. Only the observed
+        values enter the weights, so the fill is the posterior mean given them
+        (exactly so as ``num_samples`` grows, for any proposal q that covers
+        the posterior); the first fill is the decoded prior mean, decode(0).
+
+        Args:
+            x: ``[batch, *data_shape]``; the unobserved values are ignored.
+            observed: booleans, ``data_shape`` (one mask for every input) or
+                ``[batch, *data_shape]``; True where a value is given.
+            num_samples: importance samples per input and round.
+            rounds: how often the proposal is re-encoded from the new fill.
+            seed: integer seed; ``None`` uses the model's seed generator.
+            max_batch: most decoder evaluations per chunk.
+
+        Returns:
+            ``[batch, *data_shape]``: ``x`` where observed, the estimate elsewhere.
+        """
+        x = self._check_input(x)
+        observed = np.asarray(observed)
+        if observed.dtype != bool or observed.shape not in (tuple(x.shape), tuple(x.shape[1:])):
+            raise ValueError(
+                f"Expected observed as booleans of shape {tuple(x.shape[1:])} or {tuple(x.shape)}. "
+                f"Received: observed of dtype {observed.dtype} and shape {observed.shape}"
+            )
+        num_samples = validation.positive_int(num_samples, "num_samples")
+        rounds = validation.positive_int(rounds, "rounds")
+        chunk = max(1, validation.positive_int(max_batch, "max_batch") // num_samples)
+        seed = self._seed_tensor(seed)
+        mask = tf.cast(tf.broadcast_to(observed, x.shape), x.dtype)
+        filled = mask * x + (1.0 - mask) * self.decode(tf.zeros((1, self.latent_dim), x.dtype))
+        for step in range(rounds):
+            parts = []
+            for start in range(0, int(x.shape[0]), chunk):
+                part_seed = tf.random.experimental.stateless_fold_in(seed, step * int(x.shape[0]) + start)
+                parts.append(self._posterior_fill(filled[start : start + chunk], mask[start : start + chunk],
+                                                  tf.constant(num_samples), part_seed))
+            filled = mask * x + (1.0 - mask) * tf.concat(parts, axis=0)
+        return filled
+
+    @tf.function(reduce_retracing=True)
+    def _posterior_fill(self, x, mask, num, seed):
+        """``sum_i w_i E[x | z_i]`` over ``num`` samples z_i ~ q(z | x), weighted by the observed values."""
+        mean, log_var = self._posterior_params(x)
+        batch = tf.shape(mean)[0]
+        eps = tf.random.stateless_normal(tf.stack([num, batch, self.latent_dim]), seed, dtype=mean.dtype)
+        z = mean + ops.exp(0.5 * log_var) * eps
+        params = tf.reshape(self._params(tf.reshape(z, (-1, self.latent_dim))), tf.stack([num, batch, -1]))
+        flat_x, flat_mask = tf.reshape(x, (1, batch, -1)), tf.reshape(mask, (1, batch, -1))
+        elementwise = data_distribution(self.likelihood_family, params, self.log_scale).distribution.log_prob(
+            tf.broadcast_to(flat_x, tf.shape(params)))
+        log_w = (tf.reduce_sum(flat_mask * elementwise, axis=-1) + _diagonal_normal_log_prob(z)
+                 - _diagonal_normal_log_prob(z, mean, log_var))
+        weights = tf.nn.softmax(log_w, axis=0)[..., None]
+        return tf.reshape(tf.reduce_sum(weights * self._mean(params), axis=0), tf.shape(x))
 
     # Saving ------------------------------------------------------------------
 

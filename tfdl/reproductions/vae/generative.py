@@ -8,7 +8,8 @@ from threadpoolctl import threadpool_limits
 
 from tfdl import claims, plotting, tables
 from tfdl.report import Section
-from tfdl.reproductions.vae.training import CLAIM_LABELS, array, judge, load, models, paired, with_shared
+from tfdl.reproductions.vae.training import (CLAIM_LABELS, all_converged, array, class_names, judge, load, models,
+                                             paired, with_shared)
 
 ACCURACY_MARGIN = 1.0  # classifier accuracy in percentage points: one point
 SYNTHETIC_PER_LABEL = 10  # VAE samples per labelled image in the synthetic-data claim
@@ -83,8 +84,8 @@ class Generative(Section):
             few = {n: few_labels(m.vae, d, m.seed, n) for n in s["labels_per_class"]}
             seeds.append({"seed": m.seed, "accuracy": {n: accuracy for n, (accuracy, _) in few.items()}})
             samples = few[CLAIM_LABELS][1] if samples is None else samples
-        return {"labels_per_class": s["labels_per_class"], "judge_test_accuracy_pct": judge(run, s).accuracy, "training_images": len(d.x),
-                "test_images": len(d.x_test), "seeds": seeds, "_samples": samples}
+        return {"labels_per_class": s["labels_per_class"], "judge_test_accuracy_pct": judge(run, s).accuracy,
+                "training_images": len(d.x), "test_images": len(d.x_test), "seeds": seeds, "_samples": samples}
 
     def judge(self, run, s, m):
         def per_seed(name):
@@ -99,12 +100,12 @@ class Generative(Section):
             f"{SYNTHETIC_PER_LABEL} VAE samples per labelled image, vs the labelled images alone, paired by "
             "labelled subset",
             paired(per_seed(AUGMENTED), per_seed(PIXELS), ("with VAE samples", "labels only"), "higher",
-                   ACCURACY_MARGIN))]
+                   ACCURACY_MARGIN), converged=all_converged(models(run, s), ("VAE",)))]
 
     def draw(self, run, s, m):
         d = load(run, s)
         return {"class_conditional_samples": (
-            plotting.image_grid(m["_samples"], d.shape, len(d.classes), [f"class {c}" for c in d.classes],
+            plotting.image_grid(m["_samples"], d.shape, len(d.classes), class_names(run, d.classes),
                                 title=f"VAE samples from each class's Gaussian, fitted to {CLAIM_LABELS} "
                                       "labelled codes"),
             "class-conditional samples from the VAE")}

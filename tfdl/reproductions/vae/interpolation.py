@@ -5,8 +5,8 @@ import numpy as np
 from tfdl import claims, plotting, tables
 from tfdl.report import Section
 from tfdl.reproductions.vae.generation import LN_FD_MARGIN, fd_rows
-from tfdl.reproductions.vae.training import (AE_MID, PIXEL_MID, VAE_MID, array, generated, judge, load, models,
-                                             shared_settings)
+from tfdl.reproductions.vae.training import (AE_MID, PIXEL_MID, VAE_MID, all_converged, array, generated, judge,
+                                             load, models, shared_settings)
 
 MIDPOINTS = (VAE_MID, AE_MID, PIXEL_MID)
 PAIRS, STEPS = 3, 9  # the figure: three test pairs, nine points from A to B
@@ -48,7 +48,8 @@ class Interpolation(Section):
             "interpolating between two latent points gives meaningful outputs in between",
             f"ln FD of {s['fd_size']} decoded midpoints of random test pairs, VAE vs AE latent space",
             claims.compare([r["ln_fd"][VAE_MID] for r in seeds], [r["ln_fd"][AE_MID] for r in seeds],
-                           names=("VAE", "AE"), better="lower", margin=LN_FD_MARGIN))]
+                           names=("VAE", "AE"), better="lower", margin=LN_FD_MARGIN),
+            converged=all_converged(models(run, s)))]
 
     def draw(self, run, s, m):
         labels = [f"pair {p + 1}: {kind}" for p in range(PAIRS) for kind in ("VAE latent", "AE latent", "pixels")]

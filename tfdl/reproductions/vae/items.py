@@ -2,7 +2,7 @@
 
 from tfdl import tables
 from tfdl.report import Section
-from tfdl.reproductions.vae.imputation import NN_FILL
+from tfdl.reproductions.vae.imputation import MEAN_FILL, NN_FILL
 
 ITEMS = [
     ("generative models create new data; VAEs understand how data is made and generate new realistic data",
@@ -19,17 +19,18 @@ ITEMS = [
     ("AE latent space discontinuous/sparse: random points decode poorly", "section 4; claim \"random latent points\""),
     ("VAE encodes to a distribution: μ and log σ², a sample goes to the decoder",
      "section 2 (`dense_pair` heads, mean posterior std)"),
-    ("reparameterization trick", "section 2; claim \"reparameterization\""),
+    ("reparameterization trick", "section 2; check \"reparameterization\" (a property of the code, not a claim)"),
     ("loss = reconstruction + KL to N(0, I)", "section 2, `training_curves.png`"),
     ("continuous, smooth latent space; interpolation", "sections 3, 5; claim \"interpolation\""),
-    ("principled probabilistic approach", "section 6; claim \"probabilistic framework\""),
+    ("principled probabilistic approach",
+     "section 6; claim \"probabilistic framework\" (vs independent pixels); check: the bound tightens with k"),
     ("less prone to mode collapse than GANs", "section 4 (class fractions of samples); claim not judged (no GAN)"),
     ("image generation and manipulation (features such as expression, hair colour)",
-     "sections 4, 7; claims \"realistic\", \"thickness\" (faces: not available offline; thickness is the "
-     "attribute here)"),
+     "sections 4, 7; claims \"realistic\" (non-inferiority to real images), \"attribute\" (faces: not "
+     "available offline; the attribute here is ink: stroke thickness for digits, filled area for clothes)"),
     ("drug discovery", "section 8: not reproduced (claim not judged)"),
     ("anomaly detection", "section 9; claims vs AE and nearest neighbour"),
-    ("data imputation", f"section 10; claims vs {NN_FILL} fill and AE"),
+    ("data imputation", f"section 10; claims vs the {MEAN_FILL}, the {NN_FILL} fill and the AE"),
     ("style transfer", "section 11: not reproduced, with why (claim not judged)"),
     ("conclusion: compress, reconstruct, structured latent space, new diverse data", "sections 1-5"),
 ]

@@ -6,7 +6,7 @@ from sklearn.decomposition import PCA
 
 from tfdl import plotting, tables
 from tfdl.report import Section
-from tfdl.reproductions.vae.training import array, load, models, pair, shared_settings
+from tfdl.reproductions.vae.training import array, class_names, load, models, pair, with_shared
 
 MANIFOLD_SIZE = 15  # a 15 x 15 grid of z
 
@@ -24,15 +24,15 @@ def code_spread(m, d):
 def manifold(run, s, d, vae):
     """The decoder on a grid of a 2-D latent space; a 2-D VAE is trained for it if ``vae``'s is not 2-D."""
     if s["latent_dim"] != 2:
-        run.progress(f"a 2-D VAE for the manifold figure, {s['epochs']} epochs")
+        run.progress(f"a 2-D VAE for the manifold figure, {s['manifold_epochs']} epochs")
         vae, _ = pair(run, s, d.dims, run.seed, latent_dim=2)
-        vae.fit(d.x, epochs=s["epochs"], batch_size=s["batch_size"], verbose=run.verbose)
+        vae.fit(d.x, epochs=s["manifold_epochs"], batch_size=s["batch_size"], verbose=run.verbose)
     ticks = norm.ppf(np.linspace(0.05, 0.95, MANIFOLD_SIZE))
     points = np.stack(np.meshgrid(ticks, ticks[::-1]), -1).reshape(-1, 2).astype("float32")
     return array(vae.decode(points)), ticks
 
 
-def codes_figure(codes, labels):
+def codes_figure(codes, labels, label_names):
     figure, axes = plotting.figure(10, 4.3, columns=2)
     for axis, z, name in zip(axes, codes, ("AE codes", "VAE posterior means")):
         names = ("z[0]", "z[1]")
@@ -40,7 +40,7 @@ def codes_figure(codes, labels):
             z, names = PCA(2).fit_transform(z), ("principal component 1 of z", "principal component 2 of z")
         points = axis.scatter(z[:, 0], z[:, 1], c=labels, cmap="tab10", s=4)
         axis.set(title=f"{name}, test images", xlabel=names[0], ylabel=names[1])
-    figure.colorbar(points, ax=axes, label="class")
+    figure.colorbar(points, ax=axes, label="class").set_ticks(np.unique(labels), labels=label_names)
     return figure
 
 
@@ -51,7 +51,8 @@ class LatentSpace(Section):
     title = "The latent space: AE vs VAE"
 
     def settings(self, run):
-        return shared_settings(run)
+        # the 2-D VAE draws a picture and is judged by no claim: a fixed budget
+        return with_shared(run, manifold_epochs=run.epochs_by_size(3, 100, 10, 3280))
 
     def measure(self, run, s):
         d = load(run, s)
@@ -68,7 +69,7 @@ class LatentSpace(Section):
         images, ticks = m["_manifold"]
         labels = [f"{round(t, 1) + 0.0:.1f}" for t in ticks]  # + 0.0: no "-0.0"
         return {
-            "latent_codes": (codes_figure(m["_codes"], d.y_test),
+            "latent_codes": (codes_figure(m["_codes"], d.y_test, class_names(run, d.classes)),
                              "test images in the AE's and the VAE's latent space"),
             "manifold": (plotting.image_grid(images, d.shape, MANIFOLD_SIZE, labels[::-1], labels,
                                              "2-D VAE decoder on a grid of z (rows: z[1], columns: z[0])"),
@@ -79,7 +80,8 @@ class LatentSpace(Section):
         spread = {k: tables.mean_se([r["code_std"][k] for r in m["seeds"]], 3) for k in m["seeds"][0]["code_std"]}
         latent = s["latent_dim"]
         trained_for = "" if latent == 2 else (
-            f" (trained like the others, for this picture only: the claims use the {latent}-D models)")
+            f" (trained for {s['manifold_epochs']} epochs, for this picture only: the claims use the {latent}-D "
+            "models)")
         return (
             figures["latent_codes"] + "\n\n"
             "Test images in the AE's code space (left) and at the VAE's posterior means (right), coloured by "

@@ -1,6 +1,15 @@
 """What the VAE article's sections share: settings, data, the judge classifier, and
-one VAE and one autoencoder (AE) per seed, trained once per run (``Run.cached``)."""
+one VAE and one autoencoder (AE) per seed, trained once per run (``Run.cached``).
 
+Models that a claim compares train with early stopping on the validation split
+(patience ``PATIENCE``, the best weights restored). A model counts as converged
+when early stopping ended its training, or when its validation loss had
+levelled off by the end of its epoch budget (the last ``LEVEL_TAIL`` of the
+epochs improved it by less than ``LEVEL_TOLERANCE`` of its value); a claim
+comparing a model that had not is ``inconclusive (not converged)``.
+"""
+
+import dataclasses
 import types
 
 import keras
@@ -13,6 +22,10 @@ from tfdl.models.vae import dense_pair
 LEARNING_RATE = 1e-3
 JUDGE_UNITS = 128  # hidden ReLU units of the judge classifier (its features give the FD)
 CLAIM_LABELS = 10  # labels per class where the synthetic-data claim is judged
+PATIENCE = 3  # epochs without a better validation loss before training stops
+LEVEL_TAIL, LEVEL_TOLERANCE = 0.1, 0.01  # the last 10% of epochs improved validation loss by < 1%
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                         "Ankle boot")
 VAE_PRIOR, AE_FITTED, AE_PRIOR = "VAE, z ~ N(0, I)", "AE, z ~ Gaussian fitted to its codes", "AE, z ~ N(0, I)"
 VAE_MID, AE_MID, PIXEL_MID = "VAE, latent midpoint", "AE, latent midpoint", "pixel average (midpoint)"
 SHARED = ("seeds", "latent_dim", "hidden", "epochs", "batch_size", "binarize", "valid_size", "eval_size",
@@ -27,7 +40,7 @@ def shared_settings(run):
         "seeds": run.num_seeds(pick(1, 3, 3, 3)),
         "latent_dim": pick(2, 16, 16, 50),
         "hidden": pick((32,), (256,), (256,), (200, 200)),
-        "epochs": epochs(3, 100, 10, 3280),
+        "epochs": epochs(3, 100, 20, 3280),  # at most: early stopping ends sooner
         # 28x28: 256 images a step keep the matrix products busy on a CPU.
         "batch_size": pick(64, 64, 256, 20),
         "binarize": pick("threshold", "threshold", "threshold", "stochastic"),
@@ -37,6 +50,13 @@ def shared_settings(run):
         "fd_size": cap(pick(200, 1_000, 5_000, 10_000)),  # images per Fréchet distance
         "fd_reference": cap(pick(None, None, 10_000, 10_000)),
     }
+
+
+def class_names(run, classes):
+    """The data set's own words for its classes: Fashion-MNIST's garments, else the digits."""
+    if run.dataset == "fashion_mnist":
+        return [FASHION_MNIST_CLASSES[int(c)] for c in classes]
+    return [f"digit {c}" for c in classes]
 
 
 def with_shared(run, **own):
@@ -61,11 +81,13 @@ def paired(a, b, names, better, margin):
     """``claims.compare`` on the differences ``a - b`` (per seed or per class) against zero.
 
     The paired test: what varies between pairs (a held-out class's difficulty,
-    a labelled subset) cancels in the difference.
+    a labelled subset) cancels in the difference. The row's numbers are the
+    means of ``a`` (ours) and ``b`` (the baseline, ``names[1]``).
     """
     difference = np.subtract(a, b, dtype="float64")
-    return claims.compare(difference, np.zeros_like(difference), names=(f"{names[0]} − {names[1]}", "zero"),
-                          better=better, margin=margin)
+    verdict = claims.compare(difference, np.zeros_like(difference), names=(f"{names[0]} − {names[1]}", "zero"),
+                             better=better, margin=margin)
+    return dataclasses.replace(verdict, ours=float(np.mean(a)), baseline=names[1], baseline_value=float(np.mean(b)))
 
 
 def load(run, s):
@@ -77,7 +99,7 @@ def _load(run, s):
     def split(name):
         return run.load(name, binarize=s["binarize"], flatten=True, with_labels=True)
 
-    (x, y), (x_valid, _), (x_test, y_test) = split("train"), split("valid"), split("test")
+    (x, y), (x_valid, y_valid), (x_test, y_test) = split("train"), split("valid"), split("test")
     classes, counts = np.unique(y, return_counts=True)
     if counts.min() < CLAIM_LABELS or not np.array_equal(classes, np.unique(y_test[: s["eval_size"]])):
         raise ValueError(
@@ -86,6 +108,7 @@ def _load(run, s):
             "larger limit (150 on fashion_mnist).")
     return types.SimpleNamespace(
         shape=data.image_shape(run.dataset)[:2], x=x, y=y, x_valid=x_valid[: s["valid_size"]],
+        y_valid=y_valid[: s["valid_size"]],
         x_test=x_test, y_test=y_test, x_eval=x_test[: s["eval_size"]], y_eval=y_test[: s["eval_size"]],
         classes=np.unique(y), dims=x.shape[1],
     )
@@ -154,9 +177,24 @@ def pair(run, s, dims, seed, latent_dim=None):
     return vae, ae
 
 
+def fit(run, model, x, x_valid, epochs, batch_size):
+    """Trains ``model`` with early stopping on ``x_valid`` (the best weights restored).
+
+    Returns ``(history, converged)``: converged when early stopping ended the
+    training or the validation loss had levelled off (the module docstring).
+    """
+    stopping = keras.callbacks.EarlyStopping(patience=PATIENCE, restore_best_weights=True)
+    history = model.fit(x, epochs=epochs, batch_size=batch_size, validation_data=(x_valid,), verbose=run.verbose,
+                        callbacks=[stopping]).history
+    curve = history["val_loss"]
+    levelled = claims.levelled(curve, tail=LEVEL_TAIL, tolerance=LEVEL_TOLERANCE * abs(min(curve)))
+    return history, bool(stopping.stopped_epoch > 0 or levelled)
+
+
 def models(run, s):
-    """One VAE and one AE per seed, trained on all training images with the validation
-    split watched (once per run): a list of ``(seed, vae, ae, vae history, ae history)``."""
+    """One VAE and one AE per seed, trained on all training images with early stopping on the
+    validation split (once per run): a list with ``seed, vae, ae, history, ae_history, converged``
+    (``converged``: ``{"VAE": bool, "AE": bool}``)."""
     return run.cached(("models", repr(shared_only(s))), lambda: _train_models(run, s, load(run, s)))
 
 
@@ -164,12 +202,17 @@ def _train_models(run, s, d):
     trained = []
     for seed in run.seeds(s["seeds"]):
         vae, ae = pair(run, s, d.dims, seed)
-        histories = []
+        histories, converged = [], {}
         for name, model in (("VAE", vae), ("AE", ae)):
-            run.progress(f"seed {seed}: {name}, {s['epochs']} epochs")
-            histories.append(model.fit(d.x, epochs=s["epochs"], batch_size=s["batch_size"],
-                                       validation_data=(d.x_valid,), verbose=run.verbose).history)
+            run.progress(f"seed {seed}: {name}, at most {s['epochs']} epochs")
+            history, converged[name] = fit(run, model, d.x, d.x_valid, s["epochs"], s["batch_size"])
+            histories.append(history)
         trained.append(types.SimpleNamespace(seed=seed, vae=vae, ae=ae, history=histories[0],
-                                             ae_history=histories[1]))
+                                             ae_history=histories[1], converged=converged))
     return trained
+
+
+def all_converged(trained, names=("VAE", "AE")):
+    """Whether every model ``names`` of every seed converged (a claim's ``converged``)."""
+    return all(m.converged[name] for m in trained for name in names)
 
