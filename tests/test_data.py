@@ -163,3 +163,77 @@ def test_available_says_what_loads_offline(monkeypatch, tmp_path):
     assert data.available("fashion_mnist") and data.available("mnist")
     with pytest.raises(ValueError, match="name"):
         data.available("cifar")
+
+
+TINY_MOSES = {
+    "train": ["CCO", "c1ccccc1Cl", "CC(=O)Nc1ccc(O)cc1"],
+    "test": ["CCN", "c1ccncc1"],
+    "test_scaffolds": ["C1CCC2CCCCC2C1"],
+}
+
+
+def tiny_moses_wheel(folder):
+    """A zip with the MOSES wheel's inner paths and a few SMILES per split, where the loader looks."""
+    import gzip
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(folder / data.MOSES_WHEEL, "w") as wheel:
+        for split, smiles in TINY_MOSES.items():
+            text = "\n".join(["SMILES", *smiles]) + "\n"
+            wheel.writestr(f"moses/dataset/data/{split}.csv.gz", gzip.compress(text.encode()))
+    return folder / data.MOSES_WHEEL
+
+
+@pytest.fixture
+def moses_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    data._moses_smiles.cache_clear()
+    yield tmp_path / "datasets"
+    data._moses_smiles.cache_clear()
+
+
+def test_moses_splits_read_from_the_cached_wheel(moses_cache):
+    tiny_moses_wheel(moses_cache)
+    assert data.available("moses")
+    for split, smiles in TINY_MOSES.items():
+        assert data.load("moses", split=split) == smiles
+
+
+def test_moses_bad_arguments_name_them(moses_cache):
+    tiny_moses_wheel(moses_cache)
+    with pytest.raises(ValueError, match="split=.*'valid'"):
+        data.load("moses", split="valid")
+    with pytest.raises(ValueError, match="with_labels=True"):
+        data.load("moses", with_labels=True)
+    with pytest.raises(ValueError, match="binarize='threshold'"):
+        data.load("moses", binarize="threshold")
+
+
+def test_moses_missing_and_not_downloadable_says_how_to_get_it(moses_cache, monkeypatch):
+    failed = subprocess.CompletedProcess([], 1, "", "ERROR: No matching distribution found for molsets==0.3.1")
+    calls = []
+    monkeypatch.setattr(data.subprocess, "run", lambda command, **kwargs: calls.append(command) or failed)
+    assert not data.available("moses")
+    with pytest.raises(data.DataUnavailableError, match="pip download molsets==0.3.1 --no-deps"):
+        data.load("moses", split="test")
+    assert calls and calls[0][1:4] == ["-m", "pip", "download"] and str(moses_cache) in calls[0]
+
+
+def test_moses_wheel_without_the_split_is_named(moses_cache):
+    import zipfile
+
+    moses_cache.mkdir(parents=True)
+    zipfile.ZipFile(moses_cache / data.MOSES_WHEEL, "w").close()
+    with pytest.raises(data.DataUnavailableError, match="holds no moses/dataset/data/test.csv.gz"):
+        data.load("moses", split="test")
+
+
+def test_cli_data_moses_reports_each_split(moses_cache, capsys):
+    from tfdl import cli
+
+    tiny_moses_wheel(moses_cache)
+    assert cli.main(["data", "moses"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["moses train: 3 SMILES, e.g. CCO", "moses test: 2 SMILES, e.g. CCN",
+                     "moses test_scaffolds: 1 SMILES, e.g. C1CCC2CCCCC2C1"]
