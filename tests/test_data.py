@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from setuptools.config.setupcfg import read_configuration
+from tiny_moses import TINY_MOSES, tiny_moses_wheel
 
 from tfdl import data
 
@@ -163,34 +164,6 @@ def test_available_says_what_loads_offline(monkeypatch, tmp_path):
     assert data.available("fashion_mnist") and data.available("mnist")
     with pytest.raises(ValueError, match="name"):
         data.available("cifar")
-
-
-TINY_MOSES = {
-    "train": ["CCO", "c1ccccc1Cl", "CC(=O)Nc1ccc(O)cc1"],
-    "test": ["CCN", "c1ccncc1"],
-    "test_scaffolds": ["C1CCC2CCCCC2C1"],
-}
-
-
-def tiny_moses_wheel(folder):
-    """A zip with the MOSES wheel's inner paths and a few SMILES per split, where the loader looks."""
-    import gzip
-    import zipfile
-
-    folder.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(folder / data.MOSES_WHEEL, "w") as wheel:
-        for split, smiles in TINY_MOSES.items():
-            text = "\n".join(["SMILES", *smiles]) + "\n"
-            wheel.writestr(f"moses/dataset/data/{split}.csv.gz", gzip.compress(text.encode()))
-    return folder / data.MOSES_WHEEL
-
-
-@pytest.fixture
-def moses_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    data._moses_smiles.cache_clear()
-    yield tmp_path / "datasets"
-    data._moses_smiles.cache_clear()
 
 
 def test_moses_splits_read_from_the_cached_wheel(moses_cache):
