@@ -29,6 +29,7 @@ weights, published for PyTorch (``fcd_torch``) and for old Keras 2 / TF 1
 
 import collections
 import functools
+import importlib.util
 import io
 import math
 import sys
@@ -45,11 +46,7 @@ INSTALL = "RDKit is not installed: `pip install 'tfdl[chem]'` (or `pip install r
 
 def rdkit_available():
     """True when RDKit can be imported."""
-    try:
-        import rdkit  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("rdkit") is not None
 
 
 @functools.lru_cache(maxsize=1)
