@@ -210,3 +210,10 @@ def test_cli_data_moses_reports_each_split(moses_cache, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["moses train: 3 SMILES, e.g. CCO", "moses test: 2 SMILES, e.g. CCN",
                      "moses test_scaffolds: 1 SMILES, e.g. C1CCC2CCCCC2C1"]
+
+
+def test_class_names_in_label_order():
+    assert data.class_names("fashion_mnist")[0] == "T-shirt/top" and data.class_names("fashion_mnist")[9] == "Ankle boot"
+    assert data.class_names("digits") == tuple("0123456789")
+    with pytest.raises(ValueError, match="name="):
+        data.class_names("dna")

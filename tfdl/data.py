@@ -61,6 +61,8 @@ FASHION_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+                         "Bag", "Ankle boot")
 MNIST_VALID_SIZE = 10_000
 DIGITS_SPLIT = (1257, 270, 270)
 
@@ -140,6 +142,12 @@ def image_shape(name):
             f"Unknown data set: expected one of {DATASETS}. Received: name={name!r}"
         )
     return (8, 8, 1) if name == "digits" else (28, 28, 1)
+
+
+def class_names(name):
+    """The names of an image set's classes, in label order (Fashion-MNIST: the data set's own words)."""
+    name = validation.one_of(name, DATASETS, "name")
+    return FASHION_MNIST_CLASSES if name == "fashion_mnist" else tuple(str(digit) for digit in range(10))
 
 
 def _digits(split):
