@@ -114,3 +114,19 @@ def test_bad_input_is_named(model):
         model.sample(2, temperature=0.0)
     with pytest.raises(ValueError, match="Received: 3 tokens"):
         SmilesVAE(*smiles_pair(10, latent_dim=2), tokens=["C", "O", "N"], max_length=5)
+
+
+def test_bigram_probabilities_by_hand_and_sampling_frequencies():
+    tokenizer = smiles.SmilesTokenizer.fit(["CC", "CO"])
+    bigram = smiles.TokenBigram.fit(tokenizer, ["CC", "CO"])
+    c, o = tokenizer.index["C"], tokenizer.index["O"]
+    # pairs: <bos>C twice; CC, C<eos> (from CC); CO, O<eos> (from CO)
+    assert bigram.probabilities[smiles.BOS, c] == 1.0
+    np.testing.assert_allclose(bigram.probabilities[c, [c, o, smiles.EOS]], [1 / 3] * 3)
+    assert bigram.probabilities[o, smiles.EOS] == 1.0
+    ids = bigram.sample(3000, 8, seed=0)
+    np.testing.assert_array_equal(ids, bigram.sample(3000, 8, seed=0))
+    strings = tokenizer.decode(ids)
+    # "C" ends with probability 1/3, "CO" with 1/3, "CC..." the rest
+    assert abs(strings.count("C") / 3000 - 1 / 3) < 0.03 and abs(strings.count("CO") / 3000 - 1 / 3) < 0.03
+    assert all(set(s) <= {"C", "O"} and "O" not in s[:-1] for s in strings)

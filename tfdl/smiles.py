@@ -91,3 +91,51 @@ class SmilesTokenizer:
             row = row[: ends[0]] if len(ends) else row
             strings.append("".join(self.vocabulary[i] for i in row if i >= len(SPECIALS) and i < len(self)))
         return strings
+
+
+class TokenBigram:
+    """A first-order Markov chain over SMILES tokens, ``<bos>`` to ``<eos>``: the character-level baseline.
+
+    p(t_i | t_{i-1}) is the count of the pair in the training strings over the count of t_{i-1}
+    (plus ``pseudocount`` for every pair). It knows which tokens follow which, nothing of rings or
+    brackets closing further on.
+
+    Args:
+        tokenizer: a ``SmilesTokenizer``.
+        counts: ``[V, V]`` transition counts, previous token by next.
+    """
+
+    def __init__(self, tokenizer, counts):
+        counts = np.asarray(counts, np.float64)
+        if counts.shape != (len(tokenizer), len(tokenizer)) or np.any(counts < 0):
+            raise ValueError(f"Expected counts: non-negative [{len(tokenizer)}, {len(tokenizer)}]. Received: "
+                             f"counts.shape={counts.shape}")
+        self.tokenizer = tokenizer
+        totals = counts.sum(1, keepdims=True)
+        self.probabilities = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+
+    @classmethod
+    def fit(cls, tokenizer, smiles, pseudocount=0.0):
+        """The chain of the token pairs of ``smiles`` (``<bos>`` first, ``<eos>`` last)."""
+        pseudocount = validation.number(pseudocount, "pseudocount", low=0.0)
+        counts = np.full((len(tokenizer), len(tokenizer)), pseudocount)
+        ids = tokenizer.encode(smiles, int(tokenizer.lengths(smiles).max()))
+        pairs = ids[:, 1:] != PAD
+        np.add.at(counts, (ids[:, :-1][pairs], ids[:, 1:][pairs]), 1.0)
+        counts[:, BOS] = counts[:, PAD] = 0.0  # never produced after the start
+        return cls(tokenizer, counts)
+
+    def sample(self, num, length, seed=0):
+        """``[num, length]`` int32 ids drawn from the chain from ``<bos>``; stops at ``<eos>`` or ``length``."""
+        num, length = validation.positive_int(num, "num"), validation.positive_int(length, "length")
+        rng = np.random.default_rng(validation.seed(seed))
+        cumulative = np.cumsum(self.probabilities, axis=1)
+        ids = np.full((num, length), PAD, np.int32)
+        ids[:, 0] = BOS
+        running = np.ones(num, bool)
+        for step in range(1, length):
+            rows = cumulative[ids[running, step - 1]]
+            draws = (rng.random((len(rows), 1)) * rows[:, -1:] > rows).sum(1)
+            ids[running, step] = np.minimum(draws, len(self.tokenizer) - 1)
+            running[running] = ids[running, step] != EOS
+        return ids
