@@ -265,7 +265,7 @@ def moses_metrics(smiles, train, reference, k=(1000, 10_000)):
     result = {"valid": validity(smiles)}
     if not mols:
         return result
-    result.update({f"unique@{size}": unique_at(mols, size) for size in k})
+    result.update({f"unique@{size}": unique_at(mols, size) for size in k if size <= len(smiles)})
     distances = property_distances(properties(mols), reference["properties"])
     result.update({
         "novelty": novelty(mols, train), "IntDiv": internal_diversity(mols),
