@@ -255,7 +255,7 @@ def moses_metrics(smiles, train, reference, k=(1000, 10_000)):
         smiles: the generated SMILES strings.
         train: the training set's canonical SMILES (a set or a list), for novelty.
         reference: ``reference_statistics`` of the test set.
-        k: the sizes of unique@k.
+        k: the sizes of unique@k (those up to the number of strings).
 
     Returns:
         ``{"valid", "unique@k"..., "novelty", "IntDiv", "SNN", "Frag", "Scaf", "Filters",
