@@ -126,15 +126,15 @@ class DrugDiscovery(Section):
         return {
             "train_size": cap(pick(1_000, 30_000, 1_584_663 - 2_000)),
             "valid_size": cap(pick(200, 1_000, 2_000)),
-            "reference_size": cap(pick(500, 10_000, 176_074)),
+            "reference_size": cap(pick(500, 5_000, 176_074)),
             "samples": cap(pick(200, 10_000, 30_000)),
             "property_codes": cap(pick(300, 5_000, 50_000)),
             "property_moves": cap(pick(100, 1_000, 1_000)),
-            "epochs": run.num_epochs(1, 6, 100),
+            "epochs": run.num_epochs(1, 4, 100),
             "max_length": 60,  # tokens with <bos> and <eos>; MOSES's molecules are shorter
             "latent_dim": pick(16, 64, 128), "encoder_units": pick(32, 128, 256),
             "hidden_units": pick((64,), (256,), (512, 512, 512)), "beta": 0.05,
-            "learning_rate": pick(1e-3, 1e-3, 3e-4), "batch_size": pick(128, 128, 512),
+            "learning_rate": pick(1e-3, 1e-3, 3e-4), "batch_size": pick(128, 256, 512),
         }
 
     def measure(self, run, s):
