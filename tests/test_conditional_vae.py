@@ -56,7 +56,8 @@ def test_fit_and_keras_round_trip(model, roundtrip):
     assert history.history["loss"][-1] < history.history["loss"][0]
     loaded = roundtrip(model)
     np.testing.assert_array_equal(loaded(x), model(x))
-    np.testing.assert_array_equal(loaded.sample(3, labels=[0, 1, 2], seed=4), model.sample(3, labels=[0, 1, 2], seed=4))
+    np.testing.assert_array_equal(loaded.sample(3, labels=[0, 1, 2], seed=4),
+                                  model.sample(3, labels=[0, 1, 2], seed=4))
     assert loaded.num_classes == K
 
 

@@ -213,7 +213,8 @@ def test_cli_data_moses_reports_each_split(moses_cache, capsys):
 
 
 def test_class_names_in_label_order():
-    assert data.class_names("fashion_mnist")[0] == "T-shirt/top" and data.class_names("fashion_mnist")[9] == "Ankle boot"
+    names = data.class_names("fashion_mnist")
+    assert names[0] == "T-shirt/top" and names[9] == "Ankle boot" and len(names) == 10
     assert data.class_names("digits") == tuple("0123456789")
     with pytest.raises(ValueError, match="name="):
         data.class_names("dna")

@@ -56,7 +56,8 @@ class SmilesDecoder(layers.Layer):
         self.embedding_dim = validation.positive_int(embedding_dim, "embedding_dim")
         self.hidden_units = validation.positive_ints(hidden_units, "hidden_units")
         self.embedding = layers.Embedding(self.vocabulary_size, self.embedding_dim, name="embedding")
-        self.initial = [layers.Dense(u, activation="tanh", name=f"initial_{i}") for i, u in enumerate(self.hidden_units)]
+        self.initial = [layers.Dense(units, activation="tanh", name=f"initial_{i}")
+                        for i, units in enumerate(self.hidden_units)]
         self.recurrent = [layers.GRU(u, return_sequences=True, return_state=True, name=f"gru_{i}")
                           for i, u in enumerate(self.hidden_units)]
         self.logits = layers.Dense(self.vocabulary_size, name="logits")

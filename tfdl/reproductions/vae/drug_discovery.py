@@ -291,6 +291,7 @@ def interpolation(model, tokenizer, pair, s):
     codes = np.asarray(model.encode(ids)[0])
     t = np.linspace(0.0, 1.0, 8)[:, None]
     strings = tokenizer.decode(np.asarray(model.decode((codes[:1] * (1 - t) + codes[1:] * t).astype("float32"))))
-    fig = _draw(strings, 8, [f"t={x:.2f}" + ("" if chem.molecule(y) else " invalid") for x, y in zip(t[:, 0], strings)])
+    legends = [f"t={x:.2f}" + ("" if chem.molecule(y) else " invalid") for x, y in zip(t[:, 0], strings)]
+    fig = _draw(strings, 8, legends)
     fig.suptitle(f"{pair[0]}  →  {pair[1]}", fontsize="small")
     return fig
