@@ -213,7 +213,8 @@ class SmilesVAE(VAE):
         tokens = [ops.full((ops.shape(z)[0],), smiles_tokens.BOS, "int32")]
         finished = ops.zeros_like(tokens[0], "bool")
         for step in range(self.max_length - 1):
-            logits, states = self._step(z, tokens[-1], states)
+            logits, states = self.decoder.step(z, tokens[-1][:, None], states)
+            logits = logits[:, 0]
             if greedy:
                 following = ops.cast(ops.argmax(logits, axis=-1), "int32")
             else:
@@ -225,11 +226,6 @@ class SmilesVAE(VAE):
                 break
         ids = ops.stack(tokens, axis=1)
         return ops.pad(ids, [[0, 0], [0, self.max_length - ids.shape[1]]])
-
-    @tf.function(reduce_retracing=True)
-    def _step(self, z, token, states):
-        logits, states = self.decoder.step(z, token[:, None], states)
-        return logits[:, 0], states
 
     def sample(self, num, seed=None, temperature=1.0, greedy=False):
         """Draws ``num`` token sequences: z ~ N(0, I), then the decoder's tokens (``decode``).
