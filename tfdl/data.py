@@ -82,10 +82,8 @@ def load(
     """Loads a data set split as float32 images in [0, 1].
 
     Args:
-        name: one of ``"digits"``, ``"mnist"``, ``"fashion_mnist"``, of
-            the binary vector sets ``"dna"``, ``"nips"`` (``[n, D]`` 0/1
-            whatever ``binarize`` and ``flatten``; no labels), or ``"moses"``
-            (a list of SMILES strings; no other argument applies).
+        name: ``"digits"``, ``"mnist"``, ``"fashion_mnist"``, a binary vector set ``"dna"``, ``"nips"``
+            (``[n, D]`` 0/1 whatever ``binarize``/``flatten``; no labels) or ``"moses"`` (SMILES strings).
         split: ``"train"``, ``"valid"`` or ``"test"``; for ``"moses"``
             ``"train"``, ``"test"`` or ``"test_scaffolds"``.
         binarize: ``None`` keeps grey levels; ``"threshold"`` maps pixels

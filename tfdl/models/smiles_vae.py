@@ -42,6 +42,7 @@ class SmilesDecoder(layers.Layer):
         latent_dim: size of z.
         embedding_dim: size of a token's embedding.
         hidden_units: units of each GRU layer.
+        max_length: positions of a decoded sequence, ``<bos>`` and ``<eos>`` included.
 
     Call arguments:
         inputs: ``[z, tokens]``: ``[batch, latent_dim]`` and int ``[batch, steps]`` (the previous tokens).
@@ -49,8 +50,10 @@ class SmilesDecoder(layers.Layer):
     Output shape: logits ``[batch, steps, vocabulary_size]``.
     """
 
-    def __init__(self, vocabulary_size, latent_dim, embedding_dim=32, hidden_units=(256,), **kwargs):
+    def __init__(self, vocabulary_size, latent_dim, embedding_dim=32, hidden_units=(256,), max_length=60,
+                 **kwargs):
         super().__init__(**kwargs)
+        self.max_length = validation.positive_int(max_length, "max_length")
         self.vocabulary_size = validation.positive_int(vocabulary_size, "vocabulary_size")
         self.latent_dim = validation.positive_int(latent_dim, "latent_dim")
         self.embedding_dim = validation.positive_int(embedding_dim, "embedding_dim")
@@ -92,10 +95,12 @@ class SmilesDecoder(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "vocabulary_size": self.vocabulary_size, "latent_dim": self.latent_dim,
-                "embedding_dim": self.embedding_dim, "hidden_units": list(self.hidden_units)}
+                "embedding_dim": self.embedding_dim, "hidden_units": list(self.hidden_units),
+                "max_length": self.max_length}
 
 
-def smiles_pair(vocabulary_size, latent_dim=64, embedding_dim=32, encoder_units=128, hidden_units=(256,)):
+def smiles_pair(vocabulary_size, latent_dim=64, embedding_dim=32, encoder_units=128, hidden_units=(256,),
+                max_length=60):
     """A bidirectional-GRU encoder of token ids and a ``SmilesDecoder``, for ``SmilesVAE``.
 
     Args:
@@ -104,6 +109,7 @@ def smiles_pair(vocabulary_size, latent_dim=64, embedding_dim=32, encoder_units=
         embedding_dim: size of a token's embedding (encoder and decoder).
         encoder_units: units of each direction of the encoder's GRU.
         hidden_units: units of the decoder's GRU layers.
+        max_length: positions of a decoded sequence, ``<bos>`` and ``<eos>`` included: the longest sample.
 
     Returns:
         ``(encoder, decoder)``; the encoder maps ``[batch, length]`` ids to ``[mean, log_var]``.
@@ -115,7 +121,7 @@ def smiles_pair(vocabulary_size, latent_dim=64, embedding_dim=32, encoder_units=
     h = layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True)(tokens)
     h = layers.Bidirectional(layers.GRU(encoder_units))(h)
     outputs = [layers.Dense(latent_dim, name="z_mean")(h), layers.Dense(latent_dim, name="z_log_var")(h)]
-    decoder = SmilesDecoder(vocabulary_size, latent_dim, embedding_dim, hidden_units, name="decoder")
+    decoder = SmilesDecoder(vocabulary_size, latent_dim, embedding_dim, hidden_units, max_length, name="decoder")
     decoder.build()
     return keras.Model(tokens, outputs, name="encoder"), decoder
 
@@ -132,7 +138,6 @@ class SmilesVAE(VAE):
     Args:
         encoder, decoder: from ``smiles_pair``.
         tokens: the tokenizer's tokens (``SmilesTokenizer.tokens``), kept so that the model decodes strings.
-        max_length: positions of a sequence, ``<bos>`` and ``<eos>`` included: the longest sample.
         beta: the KL weight after annealing (MOSES: 0.05).
         free_bits: the least KL per latent dimension the loss counts, nats (0: none).
         seed: seed of the sampler and of sampling.
@@ -140,21 +145,19 @@ class SmilesVAE(VAE):
     Example:
 
     >>> tokenizer = SmilesTokenizer.fit(train_smiles)  # doctest: +SKIP
-    >>> vae = SmilesVAE(*smiles_pair(len(tokenizer)), tokens=tokenizer.tokens, max_length=60, seed=0)
+    >>> vae = SmilesVAE(*smiles_pair(len(tokenizer)), tokens=tokenizer.tokens, seed=0)
     >>> vae.compile(optimizer="adam"); vae.fit(tokenizer.encode(train_smiles, 60), epochs=5)  # doctest: +SKIP
     >>> vae.tokenizer.decode(vae.sample(1000, seed=1))  # doctest: +SKIP
     """
 
-    def __init__(self, encoder, decoder, tokens, max_length, beta=1.0, free_bits=0.0, seed=None,
-                 likelihood="categorical", **kwargs):
-        validation.one_of(likelihood, ("categorical",), "likelihood")
+    def __init__(self, encoder, decoder, tokens, beta=1.0, free_bits=0.0, seed=None, **kwargs):
+        likelihood = validation.one_of(kwargs.pop("likelihood", "categorical"), ("categorical",), "likelihood")
         super().__init__(encoder, decoder, likelihood="bernoulli", beta=beta, seed=seed, **kwargs)
         self.likelihood_family = likelihood  # next-token softmax; VAE's own families are for images
         self.tokenizer = smiles_tokens.SmilesTokenizer(tokens)
         if len(self.tokenizer) != decoder.vocabulary_size:
             raise ValueError(f"Expected {decoder.vocabulary_size - len(smiles_tokens.SPECIALS)} tokens (the "
                              f"decoder's vocabulary less the specials). Received: {len(tokens)} tokens")
-        self.max_length = validation.positive_int(max_length, "max_length")
         self.free_bits = validation.number(free_bits, "free_bits", low=0.0)
         self.kl_weight = self.add_weight(name="kl_weight", shape=(), trainable=False,
                                          initializer=keras.initializers.Constant(self.beta))
@@ -162,6 +165,11 @@ class SmilesVAE(VAE):
     @property
     def latent_dim(self):
         return self.decoder.latent_dim
+
+    @property
+    def max_length(self):
+        """Positions of a decoded sequence, ``<bos>`` and ``<eos>`` included (the decoder's)."""
+        return self.decoder.max_length
 
     def _check_input(self, x, name="x"):
         x = np.asarray(validation.array(x, name))
@@ -240,8 +248,7 @@ class SmilesVAE(VAE):
         return self._generate(z, temperature, validation.boolean(greedy, "greedy"), x_seed)
 
     def get_config(self):
-        return {**super().get_config(), "tokens": self.tokenizer.tokens, "max_length": self.max_length,
-                "free_bits": self.free_bits}
+        return {**super().get_config(), "tokens": self.tokenizer.tokens, "free_bits": self.free_bits}
 
 
 class KLAnnealing(keras.callbacks.Callback):

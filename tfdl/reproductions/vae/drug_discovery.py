@@ -59,7 +59,8 @@ def molecules_data(run, s):
 def encodable(strings, tokenizer, s):
     """The strings whose tokens the tokenizer knows and that fit in ``max_length`` positions."""
     known = set(tokenizer.tokens)
-    return [t for t in strings if len(smiles.tokenize(t)) + 2 <= s["max_length"] and set(smiles.tokenize(t)) <= known]
+    return [t for t in strings
+            if len(smiles.tokenize(t)) + 2 <= s["max_length"] and set(smiles.tokenize(t)) <= known]
 
 
 def train_vae(run, s, tokenizer, train, valid):
@@ -69,8 +70,8 @@ def train_vae(run, s, tokenizer, train, valid):
     keras.utils.set_random_seed(run.seed)
     with run.strategy.scope():
         model = SmilesVAE(*smiles_pair(len(tokenizer), s["latent_dim"], encoder_units=s["encoder_units"],
-                                       hidden_units=s["hidden_units"]),
-                          tokens=tokenizer.tokens, max_length=length, beta=s["beta"], seed=run.seed)
+                                       hidden_units=s["hidden_units"], max_length=length),
+                          tokens=tokenizer.tokens, beta=s["beta"], seed=run.seed)
         model.compile(optimizer=keras.optimizers.Adam(s["learning_rate"]))
     steps = s["epochs"] * -(-len(x) // s["batch_size"])
     run.progress(f"SMILES VAE: {len(x):,} molecules, {s['epochs']} epochs")
