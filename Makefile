@@ -20,7 +20,7 @@ help: ## list the targets
 $(STAMP): setup.cfg pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[test]'
+	$(PY) -m pip install -e '.[test,chem]'
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install tfdl with its test tools

@@ -67,3 +67,16 @@ def fashion_mnist():
     if not data.available("fashion_mnist"):
         pytest.skip("28x28 data: apt-get install -y dataset-fashion-mnist")
     return "fashion_mnist"
+
+
+@pytest.fixture
+def moses_cache(tmp_path, monkeypatch):
+    """An empty Keras cache folder (``KERAS_HOME`` points at it); the MOSES caches cleared around the test."""
+    from tfdl import chem, data
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    data._moses_smiles.cache_clear()
+    chem._alerts.cache_clear()
+    yield tmp_path / "datasets"
+    data._moses_smiles.cache_clear()
+    chem._alerts.cache_clear()

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from setuptools.config.setupcfg import read_configuration
+from tiny_moses import TINY_MOSES, tiny_moses_wheel
 
 from tfdl import data
 
@@ -163,3 +164,57 @@ def test_available_says_what_loads_offline(monkeypatch, tmp_path):
     assert data.available("fashion_mnist") and data.available("mnist")
     with pytest.raises(ValueError, match="name"):
         data.available("cifar")
+
+
+def test_moses_splits_read_from_the_cached_wheel(moses_cache):
+    tiny_moses_wheel(moses_cache)
+    assert data.available("moses")
+    for split, smiles in TINY_MOSES.items():
+        assert data.load("moses", split=split) == smiles
+
+
+def test_moses_bad_arguments_name_them(moses_cache):
+    tiny_moses_wheel(moses_cache)
+    with pytest.raises(ValueError, match="split=.*'valid'"):
+        data.load("moses", split="valid")
+    with pytest.raises(ValueError, match="with_labels=True"):
+        data.load("moses", with_labels=True)
+    with pytest.raises(ValueError, match="binarize='threshold'"):
+        data.load("moses", binarize="threshold")
+
+
+def test_moses_missing_and_not_downloadable_says_how_to_get_it(moses_cache, monkeypatch):
+    failed = subprocess.CompletedProcess([], 1, "", "ERROR: No matching distribution found for molsets==0.3.1")
+    calls = []
+    monkeypatch.setattr(data.subprocess, "run", lambda command, **kwargs: calls.append(command) or failed)
+    assert not data.available("moses")
+    with pytest.raises(data.DataUnavailableError, match="pip download molsets==0.3.1 --no-deps"):
+        data.load("moses", split="test")
+    assert calls and calls[0][1:4] == ["-m", "pip", "download"] and str(moses_cache) in calls[0]
+
+
+def test_moses_wheel_without_the_split_is_named(moses_cache):
+    import zipfile
+
+    moses_cache.mkdir(parents=True)
+    zipfile.ZipFile(moses_cache / data.MOSES_WHEEL, "w").close()
+    with pytest.raises(data.DataUnavailableError, match="holds no moses/dataset/data/test.csv.gz"):
+        data.load("moses", split="test")
+
+
+def test_cli_data_moses_reports_each_split(moses_cache, capsys):
+    from tfdl import cli
+
+    tiny_moses_wheel(moses_cache)
+    assert cli.main(["data", "moses"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["moses train: 3 SMILES, e.g. CCO", "moses test: 2 SMILES, e.g. CCN",
+                     "moses test_scaffolds: 1 SMILES, e.g. C1CCC2CCCCC2C1"]
+
+
+def test_class_names_in_label_order():
+    names = data.class_names("fashion_mnist")
+    assert names[0] == "T-shirt/top" and names[9] == "Ankle boot" and len(names) == 10
+    assert data.class_names("digits") == tuple("0123456789")
+    with pytest.raises(ValueError, match="name="):
+        data.class_names("dna")

@@ -1,12 +1,13 @@
 """`make reproduce-vae` end to end: the smoke profile, and the full one cut short by a limit."""
 
+import subprocess
 import types
 
 import numpy as np
 import pytest
 
 import tfdl
-from tfdl import runner
+from tfdl import chem, data, runner
 from tfdl.reproductions.vae.attribute import attribute_direction, scale_for
 from tfdl.reproductions.vae.training import class_names, paired
 
@@ -17,7 +18,22 @@ from report_checks import assert_nothing_judged_and_figures_embedded, figures, r
 FULL_LIMIT = 150
 FIGURES = {"training_curves.png", "reconstructions.png", "latent_codes.png", "manifold.png", "prior_samples.png",
            "interpolation.png", "attribute_manipulation.png", "anomaly_auroc.png", "imputation.png",
-           "class_conditional_samples.png", "nll_vs_k.png"}
+           "class_conditional_samples.png", "nll_vs_k.png", "style_transfer.png"}
+MOLECULE_FIGURES = {"molecules.png", "properties.png", "molecule_interpolation.png"}
+
+
+def expected_figures():
+    """The figures of a run on this machine: the molecules' only with RDKit and the MOSES wheel cached."""
+    return FIGURES | (MOLECULE_FIGURES if chem.rdkit_available() and data.available("moses") else set())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_download():
+    """The tests read the MOSES wheel from the Keras cache when it is there and never fetch its 51 MB."""
+    refused = subprocess.CompletedProcess([], 1, "", "tests do not download")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(data.subprocess, "run", lambda *args, **kwargs: refused)
+        yield
 
 
 def sections(metrics):
@@ -33,7 +49,7 @@ def smoke(tmp_path_factory):
 
 def test_smoke_run_writes_every_figure_and_embeds_it_in_the_report(smoke):
     metrics, report = assert_nothing_judged_and_figures_embedded(smoke, min_claims=10)
-    assert FIGURES <= set(figures(metrics))
+    assert expected_figures() <= set(figures(metrics))
     assert report.startswith("# Variational autoencoders")
     assert "| article (Hindi) | gloss | measured | criterion and numbers | verdict |" in report
 
@@ -132,6 +148,19 @@ def test_class_names_are_the_data_sets_own_words():
     assert class_names(types.SimpleNamespace(dataset="digits"), [3]) == ["digit 3"]
 
 
+def test_smoke_molecules_and_style_transfer(smoke):
+    metrics, report = assert_nothing_judged_and_figures_embedded(smoke, min_claims=10)
+    found = sections(metrics)
+    transfer = found["style_transfer"]["seeds"][0]
+    assert 0 <= transfer["target"] + transfer["source"] <= 100 and -1 <= transfer["style"] <= 1
+    molecules = found["drug_discovery"]
+    if "missing" in molecules:  # no RDKit or no cached MOSES wheel: the section says what to get
+        assert "pip " in molecules["missing"] and "Not measured on this machine" in report
+        return
+    assert molecules["train_size"] <= 1_000 and 0 <= molecules["ours"]["valid"] <= 1
+    assert "VAE (MOSES README: char-level VAE, MOSES train/test) | 0.9528" in report
+
+
 def test_paired_comparison_cancels_what_varies_between_pairs():
     from tfdl import claims
 
@@ -163,7 +192,7 @@ def test_full_profile_runs_one_epoch_on_28x28_images_under_a_limit(fashion_mnist
     assert found["likelihood"]["num_samples"] == [1, 50, FULL_LIMIT] and s["fd_size"] == s["fd_reference"] == FULL_LIMIT
     assert {len(aurocs) for aurocs in found["anomaly"]["anomaly_auroc"].values()} == {10}
     assert "| 10 per class |" in report and "| 100 per class (the limit leaves 150 labelled, 11 in" in report
-    assert set(figures(metrics)) == FIGURES
+    assert set(figures(metrics)) == expected_figures()
 
 
 def test_a_limit_that_leaves_a_class_too_few_images_fails_before_training(fashion_mnist, tmp_path):

@@ -30,7 +30,7 @@ if os.environ["KERAS_BACKEND"] != "tensorflow":
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 __version__ = "0.1.0"
-__all__ = ["data", "evaluate", "layers", "models"]
+__all__ = ["chem", "data", "evaluate", "layers", "models", "smiles"]
 _SUBMODULES = (*__all__, "pretraining")  # tfdl.pretraining: deprecated, kept importable
 
 

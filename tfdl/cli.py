@@ -93,7 +93,8 @@ def parser():
                                 "per section are always printed)")
 
     check = commands.add_parser("data", help="load a data set and print its splits")
-    check.add_argument("name", choices=data.DATASETS + data.BINARY_SETS, help="the data set to load")
+    check.add_argument("name", choices=data.DATASETS + data.BINARY_SETS + data.MOLECULE_SETS,
+                       help="the data set to load")
 
     table = commands.add_parser(
         "table", help="the NADE/MADE papers' table (test NLL of rbm, fvsbn, nade, made, made_mask_sampling) "
@@ -146,13 +147,7 @@ def main(argv=None):
                                    f"received {','.join(args.only)}")
     try:
         if args.command == "data":
-            for split in data.SPLITS:
-                if args.name in data.BINARY_SETS:
-                    x = data.load(args.name, split=split)
-                    print(f"{args.name} {split}: x {x.shape} {x.dtype}, binary, {x.mean():.3f} ones")
-                    continue
-                x, y = data.load(args.name, split=split, with_labels=True)
-                print(f"{args.name} {split}: x {x.shape} {x.dtype}, {len(set(y.tolist()))} classes")
+            _print_splits(args.name)
             return 0
         if args.command == "bench":
             return bench.main(only=args.only, out=args.out, quick=args.quick, update=args.update)
@@ -188,6 +183,22 @@ def main(argv=None):
         print(f"tfdl: error: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _print_splits(name):
+    """``tfdl data NAME``: one line per split of a data set."""
+    if name in data.MOLECULE_SETS:
+        for split in data.MOSES_SPLITS:
+            smiles = data.load(name, split=split)
+            print(f"{name} {split}: {len(smiles):,} SMILES, e.g. {smiles[0]}")
+        return
+    for split in data.SPLITS:
+        if name in data.BINARY_SETS:
+            x = data.load(name, split=split)
+            print(f"{name} {split}: x {x.shape} {x.dtype}, binary, {x.mean():.3f} ones")
+            continue
+        x, y = data.load(name, split=split, with_labels=True)
+        print(f"{name} {split}: x {x.shape} {x.dtype}, {len(set(y.tolist()))} classes")
 
 
 class DataFileError(ValueError):

@@ -9,7 +9,11 @@ bit-packed losslessly) with the papers' own splits. ``mnist`` and ``fashion_mnis
 come through ``keras.datasets``: from the Keras cache (``~/.keras/datasets``)
 or a download where the network allows it. Fashion-MNIST is also read from
 Debian's ``dataset-fashion-mnist`` package when it is installed
-(``apt-get install -y dataset-fashion-mnist``).
+(``apt-get install -y dataset-fashion-mnist``). ``moses`` (Polykovskiy et al.
+2020, the MOSES benchmark of molecular generators) is SMILES strings, read from
+the ``molsets`` 0.3.1 wheel (MIT), which ships the benchmark's splits: the wheel
+is fetched once with ``pip download`` through the package registry into the
+Keras cache and read as a zip from there (its own dependencies are not needed).
 
 Splits:
 
@@ -17,6 +21,8 @@ Splits:
   images, then 1257 train, 270 valid, 270 test.
 * ``mnist``, ``fashion_mnist``: the first 50,000 training images are
   ``train``, the last 10,000 are ``valid``; ``test`` is the official 10,000.
+* ``moses``: the benchmark's own ``train`` (1,584,663 SMILES), ``test``
+  (176,074) and ``test_scaffolds`` (scaffolds absent from train), as lists of str.
 * ``dna`` (180 dimensions): 1400 train, 600 valid, 1186 test; ``nips``
   (500 dimensions): 400 train, 100 valid, 1240 test. Vectors ``[n, D]`` of
   0/1 without labels.
@@ -31,6 +37,9 @@ Example:
 import functools
 import gzip
 import os
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -42,12 +51,18 @@ BINARY_SETS = ("dna", "nips")  # binary vectors of the NADE and MADE papers' tab
 UCI_BINARY = Path(__file__).with_name("uci_binary.npz")
 SPLITS = ("train", "valid", "test")
 BINARIZATIONS = (None, "threshold", "stochastic")
+MOLECULE_SETS = ("moses",)  # SMILES strings
+MOSES_SPLITS = ("train", "test", "test_scaffolds")
+MOSES_WHEEL = "molsets-0.3.1-py3-none-any.whl"
+MOSES_REQUIREMENT = "molsets==0.3.1"
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 FASHION_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+                         "Bag", "Ankle boot")
 MNIST_VALID_SIZE = 10_000
 DIGITS_SPLIT = (1257, 270, 270)
 
@@ -67,10 +82,10 @@ def load(
     """Loads a data set split as float32 images in [0, 1].
 
     Args:
-        name: one of ``"digits"``, ``"mnist"``, ``"fashion_mnist"``, or of
-            the binary vector sets ``"dna"``, ``"nips"`` (``[n, D]`` 0/1
-            whatever ``binarize`` and ``flatten``; no labels).
-        split: ``"train"``, ``"valid"`` or ``"test"``.
+        name: ``"digits"``, ``"mnist"``, ``"fashion_mnist"``, a binary vector set ``"dna"``, ``"nips"``
+            (``[n, D]`` 0/1 whatever ``binarize``/``flatten``; no labels) or ``"moses"`` (SMILES strings).
+        split: ``"train"``, ``"valid"`` or ``"test"``; for ``"moses"``
+            ``"train"``, ``"test"`` or ``"test_scaffolds"``.
         binarize: ``None`` keeps grey levels; ``"threshold"`` maps pixels
             > 0.5 to 1 and the rest to 0; ``"stochastic"`` draws each pixel
             from Bernoulli(intensity) with ``seed`` (dynamic binarization).
@@ -85,13 +100,15 @@ def load(
     Raises:
         ValueError: unknown ``name``, ``split`` or ``binarize``;
             ``with_labels`` for a binary vector set.
-        DataUnavailableError: MNIST/Fashion-MNIST is not cached and cannot be
-            downloaded.
+        DataUnavailableError: MNIST/Fashion-MNIST or the MOSES wheel is not
+            cached and cannot be downloaded.
     """
-    if name not in DATASETS + BINARY_SETS:
+    if name not in DATASETS + BINARY_SETS + MOLECULE_SETS:
         raise ValueError(
-            f"Unknown data set: expected one of {DATASETS + BINARY_SETS}. Received: name={name!r}"
+            f"Unknown data set: expected one of {DATASETS + BINARY_SETS + MOLECULE_SETS}. Received: name={name!r}"
         )
+    if name in MOLECULE_SETS:
+        return _moses(split, binarize=binarize, flatten=flatten, with_labels=with_labels)
     if split not in SPLITS:
         raise ValueError(f"Expected split in {SPLITS}. Received: split={split!r}")
     if binarize not in BINARIZATIONS:
@@ -125,6 +142,12 @@ def image_shape(name):
     return (8, 8, 1) if name == "digits" else (28, 28, 1)
 
 
+def class_names(name):
+    """The names of an image set's classes, in label order (Fashion-MNIST: the data set's own words)."""
+    name = validation.one_of(name, DATASETS, "name")
+    return FASHION_MNIST_CLASSES if name == "fashion_mnist" else tuple(str(digit) for digit in range(10))
+
+
 def _digits(split):
     from sklearn.datasets import load_digits
 
@@ -146,6 +169,54 @@ def _uci_binary(name, split):
         shape = packed[f"{name}_{split}_shape"]
         bits = np.unpackbits(packed[f"{name}_{split}"], axis=1, count=int(shape[1]))
     return bits.astype(np.float32)
+
+
+def _moses(split, **image_arguments):
+    """A MOSES split as a list of SMILES strings; image arguments must keep their defaults."""
+    split = validation.one_of(split, MOSES_SPLITS, "split")
+    for argument, value in image_arguments.items():
+        if value not in (None, False):
+            raise ValueError(f"moses is SMILES strings: expected {argument} left at its default. "
+                             f"Received: {argument}={value!r}")
+    return list(_moses_smiles(split))
+
+
+@functools.lru_cache(maxsize=3)
+def _moses_smiles(split):
+    text = gzip.decompress(moses_file(f"moses/dataset/data/{split}.csv.gz")).decode("ascii")
+    header, *smiles = text.split()
+    if header != "SMILES":
+        raise DataUnavailableError(f"{moses_wheel()}: {split}.csv.gz starts with {header!r}, expected 'SMILES'")
+    return tuple(smiles)
+
+
+def moses_wheel():
+    """The path of the ``molsets`` wheel in the Keras cache, fetched there once with
+    ``pip download`` through the package registry."""
+    path = _keras_cache() / MOSES_WHEEL
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "pip", "download", MOSES_REQUIREMENT, "--no-deps", "--dest", str(path.parent)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0 or not path.exists():
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise DataUnavailableError(
+            f"moses is not available offline: {path} is missing and `{' '.join(command[2:])}` failed ({last}). "
+            f"Run `pip download {MOSES_REQUIREMENT} --no-deps --dest {path.parent}` on a machine with network "
+            f"access and copy {MOSES_WHEEL} to {path.parent}."
+        )
+    return path
+
+
+def moses_file(inner):
+    """The bytes of a file inside the MOSES wheel, e.g. ``"moses/metrics/mcf.csv"``."""
+    with zipfile.ZipFile(moses_wheel()) as wheel:
+        try:
+            return wheel.read(inner)
+        except KeyError:
+            raise DataUnavailableError(f"{wheel.filename} holds no {inner}: not the {MOSES_WHEEL} of the "
+                                       "package registry; delete it to fetch it again") from None
 
 
 def _carve_valid(train, test, split):
@@ -194,9 +265,12 @@ def _idx_pair(folder, split):
 
 def available(name):
     """True when ``load(name)`` needs no network: the bundled digits, the shipped
-    binary sets, Debian's Fashion-MNIST or a data set in the Keras cache. The
-    one check of data on this machine (the benchmarks and the tests ask it)."""
-    name = validation.one_of(name, DATASETS + BINARY_SETS, "name")
+    binary sets, Debian's Fashion-MNIST or a data set (or the MOSES wheel) in the
+    Keras cache. The one check of data on this machine (the benchmarks and the
+    tests ask it)."""
+    name = validation.one_of(name, DATASETS + BINARY_SETS + MOLECULE_SETS, "name")
+    if name in MOLECULE_SETS:
+        return (_keras_cache() / MOSES_WHEEL).exists()
     if name == "digits" or name in BINARY_SETS:
         return True
     if name == "mnist":

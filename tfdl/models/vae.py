@@ -230,10 +230,13 @@ class VAE(_EncoderDecoder):
 
     def compute_losses(self, x, training):
         mean, log_var = self._posterior_params(x, training)
-        params = self._params(self.sampler([mean, log_var]), training)
-        reconstruction = -ops.mean(self._log_likelihood(x, params))
+        reconstruction = -ops.mean(self._reconstruction_log_prob(x, self.sampler([mean, log_var]), training))
         kl = ops.mean(kl_to_standard_normal(mean, log_var))
         return {"loss": reconstruction + self.beta * kl, "reconstruction_loss": reconstruction, "kl_loss": kl}
+
+    def _reconstruction_log_prob(self, x, z, training=False):
+        """log p(x|z), ``[batch]``: where the decoder meets the data (a sequence decoder reads x too)."""
+        return self._log_likelihood(x, self._params(z, training))
 
     # Distributions -----------------------------------------------------------
 
@@ -317,8 +320,8 @@ class VAE(_EncoderDecoder):
     def _elbo(self, x, seed):
         mean, log_var = self._posterior_params(x)
         eps = tf.random.stateless_normal(tf.shape(mean), seed, dtype=mean.dtype)
-        params = self._params(mean + ops.exp(0.5 * log_var) * eps)
-        return self._log_likelihood(x, params) - kl_to_standard_normal(mean, log_var)
+        z = mean + ops.exp(0.5 * log_var) * eps
+        return self._reconstruction_log_prob(x, z) - kl_to_standard_normal(mean, log_var)
 
     def log_prob(self, x, num_samples=1000, seed=None, max_batch=256):
         """Importance-weighted estimate of log p(x), ``[batch]`` nats.
@@ -364,11 +367,10 @@ class VAE(_EncoderDecoder):
         batch = tf.shape(mean)[0]
         eps = tf.random.stateless_normal(tf.stack([num, batch, self.latent_dim]), seed, dtype=mean.dtype)
         z = mean + ops.exp(0.5 * log_var) * eps
-        params = self._params(tf.reshape(z, (-1, self.latent_dim)))
-        x_tiled = tf.reshape(
-            tf.broadcast_to(x, tf.concat([[num], tf.shape(x)], 0)), tf.shape(params)
-        )
-        log_px = tf.reshape(self._log_likelihood(x_tiled, params), (num, batch))
+        x_tiled = tf.reshape(tf.broadcast_to(x, tf.concat([[num], tf.shape(x)], 0)),
+                             tf.concat([[-1], tf.shape(x)[1:]], 0))
+        log_px = tf.reshape(self._reconstruction_log_prob(x_tiled, tf.reshape(z, (-1, self.latent_dim))),
+                            (num, batch))
         log_pz = _diagonal_normal_log_prob(z)
         log_qz = _diagonal_normal_log_prob(z, mean, log_var)
         return tf.reduce_logsumexp(log_px + log_pz - log_qz, axis=0)

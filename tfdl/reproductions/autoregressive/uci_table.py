@@ -1,7 +1,6 @@
 """The NADE and MADE papers' table on the papers' own data (the binary UCI sets dna and nips-0-12),
 ours next to theirs: ``tfdl.density_table`` trains the five models, each cell is judged."""
 
-import math
 
 import numpy as np
 
