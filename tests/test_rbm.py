@@ -150,9 +150,11 @@ def test_one_pcd1_step_equals_hand_computed_update():
     _fixed_noise(rbm, [noise_v, np.full((3, 2), 0.5)])
     rbm.compile(optimizer=keras.optimizers.SGD(0.1))
     v = np.array([[1, 0, 1], [0, 1, 1]], np.float32)
-    rbm.train_step(tf.constant(v))
+    logs = rbm.train_step(tf.constant(v))
 
     v1 = (noise_v < _sigmoid(h0 @ w.T + b)).astype(float)
+    loss = _free_energy_by_hand(v, w, b, c).mean() - _free_energy_by_hand(v1, w, b, c).mean()
+    np.testing.assert_allclose(float(logs["loss"]), loss, rtol=1e-5)
     ph, ph1 = _sigmoid(v @ w + c), _sigmoid(v1 @ w + c)
     expected = [
         w + 0.1 * (v.T @ ph / 2 - v1.T @ ph1 / 3),
@@ -161,6 +163,25 @@ def test_one_pcd1_step_equals_hand_computed_update():
     ]
     for got, want in zip(_params(rbm), expected):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_gaussian_loss_is_the_free_energy_difference_by_hand():
+    rbm = _random_rbm(3, 2, scale=0.5, visible="gaussian")
+    w, b, c = _params(rbm)
+    v = np.array([[0.5, -1.0, 2.0], [1.5, 0.2, -0.3]], np.float32)
+    noise_h, noise_v = np.array([[0.3, 0.7], [0.6, 0.2]]), np.array([[0.5, -0.1, 0.9], [-0.4, 0.8, 0.3]])
+    _fixed_noise(rbm, [noise_h])
+    rbm._visible_noise = lambda batch: tf.constant(noise_v, rbm.compute_dtype)
+    rbm.compile(optimizer=keras.optimizers.SGD(0.0))
+    logs = rbm.train_step(tf.constant(v))
+
+    h = (noise_h < _sigmoid(v @ w + c)).astype(float)
+    v1 = h @ w.T + b + noise_v
+
+    def free_energy(x):
+        return 0.5 * ((x - b) ** 2).sum(-1) - np.logaddexp(0, x @ w + c).sum(-1)
+
+    np.testing.assert_allclose(float(logs["loss"]), free_energy(v).mean() - free_energy(v1).mean(), rtol=1e-5)
 
 
 def test_pseudo_likelihood_is_normalised_and_matches_brute_force():

@@ -168,9 +168,8 @@ def values(x, kind, name="x"):
     expected, hint = VALUE_CHECKS[kind]
     head, tail = f"Expected {expected} in {name}. Received: {name}[", f", the first value that is not; {hint}."
     if tf.executing_eagerly():
-        flags = good.numpy().ravel()
-        if not flags.all():
-            first = int(np.argmin(flags))
+        if not bool(tf.reduce_all(good)):
+            first = int(np.argmin(good.numpy().ravel()))
             index = ", ".join(str(int(i)) for i in np.unravel_index(first, tuple(x.shape)))
             value = float(tf.reshape(checked, [-1])[first])
             raise ValueError(f"{head}{index}]={value:g}{tail}")

@@ -375,11 +375,14 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         thread; shuffling seeded by ``seed``) unless ``validation_split`` or
         ``sample_weight`` needs Keras's own array handling. Every batch of
         every input is checked again inside the step (``check_batch``)."""
+        own_pipeline = isinstance(x, (np.ndarray, tf.Tensor)) and not args and not kwargs.get("validation_split")
+        own_pipeline = own_pipeline and kwargs.get("sample_weight") is None
+        if own_pipeline:
+            x = validation.array(x, "x")  # one conversion, shared by the check and the pipeline
         self.check_data(x, args[0] if args else kwargs.get("y"), kwargs.get("batch_size"))
-        if isinstance(x, (np.ndarray, tf.Tensor)):
-            if not args and not kwargs.get("validation_split") and kwargs.get("sample_weight") is None:
-                x = data.batches(x, kwargs.pop("batch_size", None) or 32, kwargs.get("shuffle", True), self.seed)
-                kwargs["shuffle"] = False  # the pipeline shuffles
+        if own_pipeline:
+            x = data.batches(x, kwargs.pop("batch_size", None) or 32, kwargs.get("shuffle", True), self.seed)
+            kwargs["shuffle"] = False  # the pipeline shuffles
         return super().fit(x, *args, **kwargs)
 
     def contrastive_divergence(self, v):
@@ -395,8 +398,9 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         ``[kernel, visible_bias, hidden_bias]`` (negative minus positive
         statistics, the sign for minimisation) and a dict with the data's
         and the chain end's hidden pre-activations (``hidden_pre``,
-        ``chain_pre``), the chain end (``chain``) and, under PCD, the chains'
-        next hidden state (``next_hidden``). All in ``v``'s dtype.
+        ``chain_pre``), the chain end (``chain``), the visible-bias gradient
+        ``mean(chain) - mean(v)`` (``visible_gradient``) and, under PCD, the
+        chains' next hidden state (``next_hidden``). All in ``v``'s dtype.
         """
         n_data = tf.shape(v)[0]
         stats = {}
@@ -408,9 +412,9 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
                 chain = self._sample_visible(self.visible_probs(h)[0], self._visible_noise(tf.shape(h)[0]))
             states = tf.concat([v, chain], 0)
             pre = self._hidden_pre(states)
-            probs_data, probs_chain = tf.split(tf.sigmoid(pre), [n_data, -1])
-            stats["hidden_pre"], stats["chain_pre"] = tf.split(pre, [n_data, -1])
-            stats["next_hidden"] = _bernoulli(probs_chain, self._uniform(tf.shape(probs_chain)))
+            probs = tf.sigmoid(pre)  # slices along the first axis below share its memory
+            stats["hidden_pre"], stats["chain_pre"] = pre[:n_data], pre[n_data:]
+            stats["next_hidden"] = _bernoulli(probs[n_data:], self._uniform(tf.shape(h)))
         else:
             probs_data, stats["hidden_pre"] = self.hidden_probs(v)
             chain, probs_chain = v, probs_data
@@ -418,20 +422,20 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
                 noise_h = self._uniform(tf.shape(probs_chain))
                 chain = self._gibbs_step(chain, noise_h, self._visible_noise(n_data), probs=probs_chain)
                 probs_chain, stats["chain_pre"] = self.hidden_probs(chain)
-            states = tf.concat([v, chain], 0)
+            states, probs = tf.concat([v, chain], 0), tf.concat([probs_data, probs_chain], 0)
         chain = tf.stop_gradient(chain)
         n_chain = tf.shape(chain)[0]
         # Per-row weights -1/n (data) and +1/m (chain): one matmul forms both sides.
         row_weights = tf.concat(
             [tf.fill([n_data], -1.0 / tf.cast(n_data, v.dtype)), tf.fill([n_chain], 1.0 / tf.cast(n_chain, v.dtype))], 0
         )
-        weighted_probs = tf.concat([probs_data, probs_chain], 0) * row_weights[:, None]
+        weighted_probs = probs * row_weights[:, None]
         grads = [
             tf.matmul(states, weighted_probs, transpose_a=True),
             tf.linalg.matvec(states, row_weights, transpose_a=True),
             tf.reduce_sum(weighted_probs, 0),
         ]
-        stats["chain"] = chain
+        stats["chain"], stats["visible_gradient"] = chain, grads[1]
         return grads, stats
 
     def check_batch(self, v):
@@ -463,10 +467,10 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         """Updates the loss and the monitored metrics from the step's statistics
         (computed in the variable dtype); returns their results."""
         dtype = self.variable_dtype
-        v, hidden_pre, chain = tf.cast(v, dtype), tf.cast(stats["hidden_pre"], dtype), tf.cast(stats["chain"], dtype)
-        free_energy = self._free_energy_from(v, hidden_pre)
-        chain_free_energy = self._free_energy_from(chain, tf.cast(stats["chain_pre"], dtype))
-        values = {"loss": tf.reduce_mean(free_energy) - tf.reduce_mean(chain_free_energy), "free_energy": free_energy}
+        v, hidden_pre = tf.cast(v, dtype), tf.cast(stats["hidden_pre"], dtype)
+        values = {"loss": self._free_energy_difference(v, stats)}
+        if "free_energy" in self.monitor or "pseudo_ll" in self.monitor:
+            values["free_energy"] = free_energy = self._free_energy_from(v, hidden_pre)
         if "reconstruction" in self.monitor:
             pre = self._visible_pre(tf.sigmoid(hidden_pre))
             if self.visible == "bernoulli":
@@ -479,6 +483,23 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
             unit = tf.random.uniform([tf.shape(v)[0]], maxval=self.n_visible, dtype=tf.int32, seed=self._op_seed())
             values["pseudo_ll"] = self.n_visible * self._log_conditional(v, hidden_pre, free_energy, unit)
         return self.update_metrics(values)
+
+    def _free_energy_difference(self, v, stats):
+        """The loss ``mean F(v) - mean F(chain)`` in the variable dtype from the
+        step's statistics. Bernoulli units: the visible terms ``-v.b`` of the two
+        means differ by ``b . visible_gradient``, so only the softplus sums remain."""
+        dtype = self.variable_dtype
+        softplus_sums = [
+            tf.reduce_sum(tf.math.softplus(tf.cast(stats[key], dtype))) / tf.cast(tf.shape(stats[key])[0], dtype)
+            for key in ("hidden_pre", "chain_pre")
+        ]
+        if self.visible == "bernoulli":
+            visible = tf.tensordot(tf.cast(self.visible_bias, dtype), tf.cast(stats["visible_gradient"], dtype), 1)
+        else:
+            visible = tf.reduce_mean(self._visible_energy(v, self.visible_bias)) - tf.reduce_mean(
+                self._visible_energy(tf.cast(stats["chain"], dtype), self.visible_bias)
+            )
+        return visible - softplus_sums[0] + softplus_sums[1]
 
     def _log_conditional(self, v, hidden_pre, free_energy, unit):
         """``log p(v_i | v_-i) = log sigmoid(F(v with v_i flipped) - F(v))`` for
