@@ -1,5 +1,7 @@
 """The SMILES tokenizer and the sequence VAE of molecules (tfdl.smiles, tfdl.models.smiles_vae)."""
 
+import itertools
+
 import keras
 import numpy as np
 import pytest
@@ -86,6 +88,38 @@ def test_sampling_seeds_eos_padding_and_temperature(model):
     # T -> 0 takes the most probable token (an untrained model's near-ties apart)
     assert np.mean(np.asarray(model.decode(z, greedy=False, temperature=1e-4, seed=5)) == greedy) > 0.9
     assert not np.array_equal(model.decode(z, greedy=False, temperature=5.0, seed=5), greedy)
+
+
+def test_beam_search_finds_the_most_probable_sequence_by_enumeration():
+    """A beam as wide as every prefix is exhaustive: each row must get the sequence of highest
+    log p(x|z) among all of them, scored independently by teacher forcing; width 1 is greedy."""
+    tokenizer = smiles.SmilesTokenizer.fit(["CO"])
+    keras.utils.set_random_seed(2)
+    model = SmilesVAE(*smiles_pair(len(tokenizer), latent_dim=2, embedding_dim=4, encoder_units=4,
+                                   hidden_units=(8,), max_length=5), tokens=tokenizer.tokens, seed=0)
+    kernel, bias = model.decoder.logits.get_weights()
+    bias[smiles.EOS] -= 1.5  # longer most-probable sequences than <eos> at once
+    model.decoder.logits.set_weights([3 * kernel, bias])
+    vocabulary, positions = len(tokenizer), 4  # the positions after <bos>
+    z = np.random.default_rng(3).normal(scale=3.0, size=(4, 2)).astype("float32")
+    every = itertools.product(range(vocabulary), repeat=positions)
+    ended = [(row, row.index(smiles.EOS) if smiles.EOS in row else positions - 1) for row in map(list, every)]
+    ended = [(row, end) for row, end in ended if all(t == smiles.PAD for t in row[end + 1:])]  # <pad> after <eos>
+    sequences = np.array([row for row, _ in ended], "int32")
+    inputs = np.concatenate([np.full((len(sequences), 1), smiles.BOS, "int32"), sequences[:, :-1]], 1)
+    beam = np.asarray(model.decode(z, beam_width=vocabulary ** (positions - 1)))
+    greedy = np.asarray(model.decode(z, greedy=True))
+    for i in range(len(z)):
+        logits = np.asarray(model.decoder([np.repeat(z[i:i + 1], len(sequences), 0), inputs]), "float64")
+        log_softmax = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+        scores = [sum(log_softmax[j, t, row[t]] for t in range(end + 1)) for j, (row, end) in enumerate(ended)]
+        np.testing.assert_array_equal(beam[i], np.concatenate([[smiles.BOS], sequences[int(np.argmax(scores))]]))
+    assert len({tuple(row) for row in beam}) > 1 and np.any(beam != greedy)  # the case can tell them apart
+    np.testing.assert_array_equal(model.decode(z, beam_width=1), greedy)
+    with pytest.raises(ValueError, match="greedy=True with beam_width"):
+        model.decode(z, greedy=False, beam_width=2)
+    with pytest.raises(ValueError, match="beam_width=0"):
+        model.decode(z, beam_width=0)
 
 
 def test_fit_with_annealing_and_keras_round_trip(model, roundtrip):

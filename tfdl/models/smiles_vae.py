@@ -9,7 +9,8 @@ and every input carry z, so that
 
 over the tokens after ``<bos>`` up to and including ``<eos>`` (padding is left
 out). Training feeds the true previous token (teacher forcing); sampling feeds
-the model's own draws, with a temperature, or its most probable token (greedy).
+the model's own draws, with a temperature, its most probable token (greedy), or
+the most probable sequence a beam search finds.
 
 KL annealing (``KLAnnealing``, as MOSES: the KL weight rises linearly from 0 to
 ``beta``) and free bits (Kingma et al. 2016: each latent dimension's KL, a
@@ -203,7 +204,7 @@ class SmilesVAE(VAE):
         raise NotImplementedError("p(x|z) of SmilesVAE is autoregressive: score ids with elbo/log_prob, "
                                   "draw them with decode/sample")
 
-    def decode(self, z, temperature=1.0, greedy=True, seed=None):
+    def decode(self, z, temperature=1.0, greedy=True, seed=None, beam_width=1):
         """Token ids ``[batch, max_length]`` decoded from z, one token at a time from ``<bos>``.
 
         Args:
@@ -211,10 +212,49 @@ class SmilesVAE(VAE):
             temperature: the logits are divided by it before sampling (< 1: sharper).
             greedy: take the most probable token at each step instead of drawing one.
             seed: integer seed of the draws; ``None`` uses the model's seed generator.
+            beam_width: with ``greedy``, keep the ``beam_width`` most probable partial sequences at each
+                step and return the most probable of the last ones (beam search; 1 is greedy decoding).
         """
         temperature = validation.number(temperature, "temperature", low=0.0, low_open=True)
         greedy = validation.boolean(greedy, "greedy")
+        beam_width = validation.positive_int(beam_width, "beam_width")
+        if beam_width > 1:
+            if not greedy:
+                raise ValueError(f"Expected greedy=True with beam_width > 1 (beam search is deterministic). "
+                                 f"Received: greedy=False, beam_width={beam_width}")
+            return self._beam_search(ops.cast(z, self.variable_dtype), beam_width)
         return self._generate(ops.cast(z, self.variable_dtype), temperature, greedy, self._seed_tensor(seed))
+
+    def _beam_search(self, z, width):
+        """Each row's most probable sequence among ``width`` kept at every step; a finished sequence
+        (after ``<eos>``) goes on with ``<pad>`` at no cost. Rows of the beams are ``row * width + beam``."""
+        batch, vocabulary = z.shape[0], self.decoder.vocabulary_size
+        z = ops.repeat(z, width, axis=0)
+        states = self.decoder.initial_states(z)
+        start = np.full((batch, width), -np.inf, "float32")
+        start[:, 0] = 0.0  # one live beam at first, so that the first step does not pick a token width times
+        scores = tf.constant(start.reshape(-1))
+        tokens = ops.full((batch * width, 1), smiles_tokens.BOS, "int32")
+        finished = ops.zeros((batch * width,), "bool")
+        pad_only = tf.constant(np.where(np.arange(vocabulary) == smiles_tokens.PAD, 0.0, -np.inf), "float32")
+        offsets = ops.arange(batch, dtype="int32")[:, None] * width
+        for _ in range(self.max_length - 1):
+            logits, states = self.decoder.step(z, tokens[:, -1:], states)
+            log_probs = ops.log_softmax(ops.cast(logits[:, 0], "float32"), axis=-1)
+            log_probs = ops.where(finished[:, None], pad_only[None, :], log_probs)
+            total = ops.reshape(scores[:, None] + log_probs, (batch, width * vocabulary))
+            best, index = tf.math.top_k(total, width)
+            parent = ops.reshape(index // vocabulary + offsets, (-1,))
+            following = ops.reshape(ops.cast(index % vocabulary, "int32"), (-1,))
+            tokens = ops.concatenate([ops.take(tokens, parent, axis=0), following[:, None]], axis=1)
+            states = [ops.take(state, parent, axis=0) for state in states]
+            finished = ops.take(finished, parent, axis=0) | (following == smiles_tokens.EOS)
+            scores = ops.reshape(best, (-1,))
+            if bool(ops.all(finished)):
+                break
+        chosen = ops.argmax(ops.reshape(scores, (batch, width)), axis=1) + offsets[:, 0]
+        ids = ops.take(tokens, chosen, axis=0)
+        return ops.pad(ids, [[0, 0], [0, self.max_length - ids.shape[1]]])
 
     def _generate(self, z, temperature, greedy, seed):
         states = self.decoder.initial_states(z)
