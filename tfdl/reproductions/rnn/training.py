@@ -4,7 +4,7 @@ Models that a claim compares train with early stopping on a validation set
 (the best weights restored); a model counts as converged when early stopping
 ended its training, or when its validation loss had levelled off by the end of
 its epoch budget (``LEVEL_TAIL`` of the epochs improved it by less than
-``LEVEL_TOLERANCE`` of its value). A comparison involving a model that did not
+``LEVEL_TOLERANCE`` of its value, or of a scale the task gives: ``Fit.levelled_within``). A comparison involving a model that did not
 converge is ``inconclusive (not converged)``.
 """
 
@@ -43,11 +43,15 @@ class Fit:
 
     @property
     def converged(self):
-        """Stopped early, or levelled off (see the module docstring); False without validation."""
+        """Stopped early, or levelled off within ``LEVEL_TOLERANCE`` of its best validation loss."""
+        return bool(self.val_loss) and self.levelled_within(LEVEL_TOLERANCE * abs(min(self.val_loss)))
+
+    def levelled_within(self, tolerance):
+        """Stopped early, or the last ``LEVEL_TAIL`` of the epochs improved the validation loss by at most
+        ``tolerance`` (in the loss's unit); False without validation."""
         if not self.val_loss:
             return False
-        return self.stopped_early or claims.levelled(self.val_loss, tail=LEVEL_TAIL,
-                                                     tolerance=LEVEL_TOLERANCE * abs(min(self.val_loss)))
+        return self.stopped_early or claims.levelled(self.val_loss, tail=LEVEL_TAIL, tolerance=tolerance)
 
 
 def count(run, smoke, default, full):
