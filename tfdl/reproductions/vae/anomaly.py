@@ -20,7 +20,7 @@ QUOTE = ("चूँकि VAEs सामान्य डेटा के वि�
 def anomaly_settings(run):
     pick = run.by_size
     return {"anomaly_classes": pick((0,), tuple(range(10)), tuple(range(10)), tuple(range(10))),
-            "anomaly_train_size": run.at_most(pick(None, None, 4_000, None)),  # 28x28: 10 trainings in 15 minutes
+            "anomaly_train_size": run.at_most(pick(None, None, 3_000, None)),  # 28x28: 10 trainings in 15 minutes
             "anomaly_epochs": run.epochs_by_size(2, 40, 20, 300)}  # at most: early stopping ends sooner
 
 

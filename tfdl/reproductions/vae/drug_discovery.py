@@ -125,7 +125,7 @@ class DrugDiscovery(Section):
     def settings(self, run):
         pick, cap = run.by_profile, run.at_most
         return {
-            "train_size": cap(pick(1_000, 25_000, 1_584_663 - 2_000)),
+            "train_size": cap(pick(1_000, 15_000, 1_584_663 - 2_000)),
             "valid_size": cap(pick(200, 1_000, 2_000)),
             "reference_size": cap(pick(500, 5_000, 176_074)),
             "samples": cap(pick(200, 10_000, 30_000)),
