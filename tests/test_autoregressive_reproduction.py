@@ -8,6 +8,7 @@ report. The full-profile test runs every section.
 from tfdl import claims, density_table, runner
 from tfdl.models import PixelCNN, PixelRNN
 from tfdl.reproductions.autoregressive import SECTIONS, density
+from tfdl.reproductions.autoregressive.uci_table import PapersTable, converged
 
 from report_checks import assert_nothing_judged_and_figures_embedded, run_full_cut_short
 
@@ -127,3 +128,16 @@ def test_converged_when_stopped_early_or_levelled_within_the_claims_margin():
     assert density.converged([10.0, 9.0, 8.0, 7.0, 6.0], stopped=True)
     assert not density.converged([10.0, 9.0, 8.0, 7.0, 6.0], stopped=False)  # the last epoch gained 1 nat
     assert density.converged([10.0, 9.0, 8.0, 7.9, 7.8], stopped=False)  # the last fifth gained 0.1 < 0.5
+
+
+def test_papers_cell_of_a_model_still_improving_is_not_judged_not_reproduced():
+    """The default budget stops after 30 epochs without improvement, at most 500: a best epoch within
+    the last 30 means early stopping never ended the training."""
+    row = {"model": "made_mask_sampling", "epochs": [494, 500, 497], "test_nlls": [82.9, 82.8, 82.9],
+           "test_nll": 82.87, "grid": [{}]}
+    assert converged(row, "default") is False and converged({**row, "epochs": [120, 300, 470]}, "default")
+    assert converged({**row, "model": "rbm"}, "default") is None
+    cell = PapersTable()._cell("dna", "made_mask_sampling", "MADE, mask sampling", 79.66, "paper", row, "default")
+    assert cell.verdict == "inconclusive (not converged)"  # 82.87 misses 79.66 + 1, but it was still improving
+    reached = PapersTable()._cell("dna", "made_mask_sampling", "MADE, mask sampling", 82.5, "paper", row, "default")
+    assert reached.verdict == "held"  # within 1 nat already: more training only lowers the NLL
