@@ -290,7 +290,13 @@ def against_independent(nats, baseline, converged, name):
     training can only lower a model's NLL, so an unconverged model's ``held`` stands, and only its other
     verdicts become inconclusive (not converged)."""
     verdict = learned(nats, baseline, name)
-    return {"verdict": verdict, "converged": None if verdict.state == "held" else converged}
+    return {"verdict": verdict, "converged": unless_held(verdict, converged)}
+
+
+def unless_held(verdict, converged):
+    """``converged`` for ``claims.claim``, except on a held verdict that a model's NLL reached: more
+    training only lowers a validation NLL, so a model still improving keeps what it already reached."""
+    return None if verdict.state == "held" else converged
 
 
 def fitness(results, baseline):

@@ -8,7 +8,7 @@ from tfdl import claims, data, density_table, tables, timing
 from tfdl.models import MADE, NADE
 from tfdl.plotting import figure as new_figure
 from tfdl.report import Section
-from tfdl.reproductions.autoregressive.density import SPEED_MARGIN, log10
+from tfdl.reproductions.autoregressive.density import SPEED_MARGIN, log10, unless_held
 from tfdl.reproductions.autoregressive.nade import DETERMINISTIC
 
 NADE_PAPER = "Larochelle & Murray 2011 (NADE), Table 2"
@@ -58,12 +58,6 @@ def converged(row, budget):
         return None
     max_epochs, patience, _ = density_table.schedule(budget)
     return all(epoch + patience <= max_epochs for epoch in row["epochs"])
-
-
-def unless_held(verdict, flag):
-    """``flag`` for ``claims.claim``, except on a held verdict: more training only lowers a validation
-    NLL, so a model still improving keeps what it already reached."""
-    return None if verdict.state == "held" else flag
 
 
 def cell_verdict(name, model, paper, row):

@@ -4,8 +4,8 @@ Models that a claim compares train with early stopping on a validation set
 (the best weights restored); a model counts as converged when early stopping
 ended its training, or when its validation loss had levelled off by the end of
 its epoch budget (``LEVEL_TAIL`` of the epochs improved it by less than
-``LEVEL_TOLERANCE`` of its value, or of a scale the task gives: ``Fit.levelled_within``). A comparison involving a model that did not
-converge is ``inconclusive (not converged)``.
+``LEVEL_TOLERANCE`` of its value, or of a scale the task gives: ``Fit.levelled_within``).
+A comparison involving a model that did not converge is ``inconclusive (not converged)``.
 """
 
 import dataclasses
