@@ -105,6 +105,7 @@ def test_batches_cover_every_example_once_per_epoch_and_reshuffle():
     plain = [b.numpy().ravel().tolist() for b in data.batches(x, 4, shuffle=False)]
     assert plain == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
     dataset = data.batches(x, 4, shuffle=True, seed=1)
+    assert int(dataset.cardinality()) == 3  # known, so Keras counts the steps of an epoch
     epochs = [np.concatenate([b.numpy().ravel() for b in dataset]) for _ in range(2)]
     for order in epochs:
         assert sorted(order) == list(range(10))

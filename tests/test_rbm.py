@@ -341,6 +341,30 @@ def test_datasets_are_checked_batch_by_batch():
         rbm.fit(bad, shuffle=False, verbose=0)  # the step's assertion, raised by fit as a ValueError
 
 
+def test_a_failing_batch_is_not_trained_on_and_evaluating_leaves_the_training_noise():
+    x = _binary(20, 6, seed=4)
+
+    def model():
+        rbm = RBM(3, seed=0)
+        rbm.compile(optimizer=keras.optimizers.SGD(0.5), steps_per_execution=2)
+        return rbm
+
+    def batches(data):
+        return tf.data.Dataset.from_tensor_slices(data).batch(10)
+
+    failed, first, both = model(), model(), model()
+    with pytest.raises(ValueError, match=r"x\[0, 0\]=0.5 in a batch"):
+        failed.fit(batches(np.concatenate([x[:10], np.full((10, 6), 0.5, np.float32)])), verbose=0)
+    first.fit(batches(x[:10]), verbose=0)
+    both.fit(batches(x), verbose=0)
+    np.testing.assert_array_equal(failed.kernel.numpy(), first.kernel.numpy())  # the failed step changed nothing
+    assert not np.array_equal(both.kernel.numpy(), first.kernel.numpy())
+    validated, plain = model(), model()
+    validated.fit(x, epochs=2, batch_size=10, validation_data=x, verbose=0)
+    plain.fit(x, epochs=2, batch_size=10, verbose=0)
+    np.testing.assert_array_equal(validated.kernel.numpy(), plain.kernel.numpy())
+
+
 def _binary(n, d, seed=0):
     return (np.random.default_rng(seed).random((n, d)) < 0.5).astype(np.float32)
 

@@ -14,13 +14,21 @@ path) is computed by ``tfdl.models.partition``, which works for any energy
 model; scikit-learn's ``BernoulliRBM`` interface is in
 ``tfdl.models.rbm_sklearn``.
 
-Random numbers. The training step draws its noise with TensorFlow's stateful
-``tf.random.uniform`` op with an op-level seed: on CPU it trained faster
-than ``keras.random`` with a ``SeedGenerator``, ``tf.random.Generator`` or
-stateless ops with a seed counter (``make bench`` times the training step).
-With ``seed`` given, a freshly built model trains reproducibly (TensorFlow
-derives the op's stream from the seed). Everything else (``gibbs``,
-``sample``, AIS) uses stateless ops keyed by ``(seed, step)``.
+Random numbers and XLA. A training or evaluation step computes its
+statistics (the Gibbs chain, the gradient, the loss and the metrics) in one
+XLA computation (``tf.function(jit_compile=True)``), which fuses the
+element-wise work around the matrix products; on one replica the update and
+the metric updates join it. Its noise is drawn by the stateless threefry
+generator (the one XLA draws fastest) keyed by ``(seed, step)``: the step
+comes from a ``keras.random.SeedGenerator`` (one for training, one for
+evaluation, so evaluating does not move the training noise), replicas after
+the first offset the key. With ``seed`` given, a freshly built model trains
+reproducibly. The per-batch input check is computed in the XLA computation
+(no update unless it passes) and asserted after it (XLA drops assertions;
+compiled with ``jit_compile=True``, the whole Keras step is XLA and a failing
+batch of a generator or ``tf.data`` pipeline is skipped without an error).
+Everything else (``gibbs``, ``sample``, AIS) uses stateless ops
+keyed by ``(seed, step)``.
 
 Precision. Inputs are cast to the model's compute dtype (``dtype="float64"``,
 or float16 under ``keras.mixed_precision.set_global_policy("mixed_float16")``)
@@ -162,7 +170,6 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         self.num_chains = num_chains
         self.seed = validation.seed(seed, allow_none=True)
         self._sample_seeds = np.random.default_rng(seed)
-        self._op_seeds_traced = 0
         if accept_probabilities and self.visible != "bernoulli":
             raise ValueError(
                 "accept_probabilities needs visible='bernoulli'. "
@@ -191,6 +198,9 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
                 trainable=False,
                 aggregation="only_first_replica",
             )
+        # The steps' noise keys (not weights: a reloaded model draws afresh).
+        self.train_noise = keras.random.SeedGenerator(self.seed, name="train_noise")
+        self.test_noise = keras.random.SeedGenerator(self.seed, name="test_noise")
         self.built = True
 
     # ----- inputs ------------------------------------------------------------------
@@ -340,34 +350,40 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         return self.visible_probs(self.transform(v))[0]
 
     # ----- training ----------------------------------------------------------------
-    def _op_seed(self):
-        """A distinct op-level seed per random op traced (ops sharing a seed repeat a stream)."""
-        self._op_seeds_traced += 1
-        return None if self.seed is None else self.seed * 7919 + self._op_seeds_traced - 1
+    def _step_key(self, stream):
+        """The int64 key ``[seed, step]`` of one step's noise: ``stream``'s
+        SeedGenerator advanced by one (``train_noise`` or ``test_noise``, told
+        apart by a bit of the seed), the replica's index in the seed's high bits."""
+        key = tf.cast(stream.next(), tf.int64) + [int(stream is self.test_noise) << 62, 0]
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            key += tf.stack([tf.cast(context.replica_id_in_sync_group, tf.int64) * 2**32, 0])
+        return key
 
     @contextlib.contextmanager
-    def _op_seeds_of_step(self):
-        """TensorFlow discards the trace of a step that creates variables (of a
-        fresh model, an optimizer's slots) and traces it again: the new trace
-        reuses the discarded one's op seeds, so a model built on its first
-        batch trains like one built beforehand."""
-        seeds, variables = self._op_seeds_traced, self._num_variables()
-        yield
-        if self._num_variables() > variables:
-            self._op_seeds_traced = seeds
+    def _noise_from(self, key):
+        """Within the block, ``_uniform`` and ``_visible_noise`` draw from ``key``."""
+        self._noise_key, self._noise_draws = key, 0
+        try:
+            yield
+        finally:
+            del self._noise_key, self._noise_draws
 
-    def _num_variables(self):
-        return len(self.variables) + len(self.optimizer.variables)
+    def _draw_seed(self):
+        """The seed of the step's next draw: ``[seed, step * 2**20 + draw]``."""
+        self._noise_draws += 1
+        return self._noise_key * [1, 2**20] + [0, self._noise_draws]
 
     def _uniform(self, shape):
-        """Training noise: the stateful uniform op (fastest measured; see module doc),
-        drawn in float32 and cast, so one seed gives one stream whatever the dtype."""
-        return tf.cast(tf.random.uniform(shape, seed=self._op_seed()), self.compute_dtype)
+        """Training noise (threefry, in XLA), drawn in float32 and cast, so one
+        seed gives one stream whatever the dtype."""
+        return tf.cast(tf.random.stateless_uniform(shape, seed=self._draw_seed(), alg="threefry"), self.compute_dtype)
 
     def _visible_noise(self, batch):
         if self.visible == "bernoulli":
             return self._uniform([batch, self.n_visible])
-        return tf.cast(tf.random.normal([batch, self.n_visible], seed=self._op_seed()), self.compute_dtype)
+        normal = tf.random.stateless_normal([batch, self.n_visible], seed=self._draw_seed(), alg="threefry")
+        return tf.cast(normal, self.compute_dtype)
 
     def fit(self, x=None, *args, **kwargs):
         """Keras ``fit``; an array ``x`` is checked here first (a ValueError
@@ -401,6 +417,8 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         ``chain_pre``), the chain end (``chain``), the visible-bias gradient
         ``mean(chain) - mean(v)`` (``visible_gradient``) and, under PCD, the
         chains' next hidden state (``next_hidden``). All in ``v``'s dtype.
+        Runs inside a step's XLA computation, its noise drawn from the step's
+        key (``_noise_from``).
         """
         n_data = tf.shape(v)[0]
         stats = {}
@@ -446,26 +464,57 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         return self._check(self._check_values(v, "x"), "x")
 
     def train_step(self, data):
-        with self._op_seeds_of_step():
-            v = self.check_batch(self.unpack(data))
-            grads, stats = self.contrastive_divergence(v)
-            logs = self._update_metrics(v, stats)  # before the update, like the statistics
-            # The gradient of the loss, in the variables' dtype, scaled as a loss
-            # would be: a LossScaleOptimizer (mixed precision) divides it back.
-            grads = [self.scaled_for_update(tf.cast(g, self.variable_dtype)) for g in grads]
-            self.optimizer.apply(grads, [self.kernel, self.visible_bias, self.hidden_bias])
-            if self.persistent:
-                self.chains.assign(tf.cast(stats["next_hidden"], self.chains.dtype))
-            return logs
+        x = self.unpack(data)
+        if not self.built:
+            self.build(x.shape)
+        if not self.optimizer.built:  # before XLA, which cannot create its variables
+            self.optimizer.build(self.trainable_variables)
+        if tf.distribute.get_strategy().num_replicas_in_sync > 1:
+            # The optimizer sums the replicas' gradients, which a nested function cannot.
+            v = self.check_batch(x)
+            return self._apply_update(*self._statistics(v, self._step_key(self.train_noise)))
+        logs, passed = self._fused_train_step(x)
+        return validation.unless_passed(passed, x, self.input_values, "x", result=logs)
+
+    @tf.function(jit_compile=True, reduce_retracing=True)
+    def _fused_train_step(self, x):
+        """One replica: the value check, the statistics, the update and the
+        metrics in one XLA computation; no update unless the values pass
+        (``train_step`` then raises)."""
+        passed = validation.passes(x, self.input_values)
+        v, key = self._check(x, "x"), self._step_key(self.train_noise)
+        logs = tf.cond(
+            passed,
+            lambda: self._apply_update(*self._statistics(v, key)),
+            lambda: {tracker.name: tracker.result() for tracker in self.trackers},
+        )
+        return logs, passed
+
+    def _apply_update(self, grads, values, next_hidden):
+        """Applies the CD gradients (in the variables' dtype, scaled as a loss
+        would be: a LossScaleOptimizer divides it back), stores the chains' next
+        state (PCD) and updates the metrics; returns their results."""
+        grads = [self.scaled_for_update(tf.cast(g, self.variable_dtype)) for g in grads]
+        self.optimizer.apply(grads, [self.kernel, self.visible_bias, self.hidden_bias])
+        if self.persistent:
+            self.chains.assign(tf.cast(next_hidden, self.chains.dtype))
+        return self.update_metrics(values)
 
     def test_step(self, data):
-        with self._op_seeds_of_step():
-            v = self.check_batch(self.unpack(data))
-            return self._update_metrics(v, self.contrastive_divergence(v)[1])
+        v = self.check_batch(self.unpack(data))
+        return self.update_metrics(self._statistics(v, self._step_key(self.test_noise))[1])
 
-    def _update_metrics(self, v, stats):
-        """Updates the loss and the monitored metrics from the step's statistics
-        (computed in the variable dtype); returns their results."""
+    @tf.function(jit_compile=True, reduce_retracing=True)
+    def _statistics(self, v, key):
+        """One step's CD gradients, metric values (before the update, like the
+        gradients) and the chains' next hidden state (PCD; None otherwise), with
+        noise drawn from ``key``, in one XLA computation."""
+        with self._noise_from(key):
+            grads, stats = self.contrastive_divergence(v)
+            return grads, self._metric_values(v, stats), stats.get("next_hidden")
+
+    def _metric_values(self, v, stats):
+        """The loss and the monitored metrics from the step's statistics, in the variable dtype."""
         dtype = self.variable_dtype
         v, hidden_pre = tf.cast(v, dtype), tf.cast(stats["hidden_pre"], dtype)
         values = {"loss": self._free_energy_difference(v, stats)}
@@ -480,9 +529,11 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
             else:
                 values["reconstruction"] = tf.reduce_sum(tf.square(v - pre), -1)
         if "pseudo_ll" in self.monitor:
-            unit = tf.random.uniform([tf.shape(v)[0]], maxval=self.n_visible, dtype=tf.int32, seed=self._op_seed())
+            unit = tf.random.stateless_uniform(
+                [tf.shape(v)[0]], seed=self._draw_seed(), maxval=self.n_visible, dtype=tf.int32, alg="threefry"
+            )
             values["pseudo_ll"] = self.n_visible * self._log_conditional(v, hidden_pre, free_energy, unit)
-        return self.update_metrics(values)
+        return values
 
     def _free_energy_difference(self, v, stats):
         """The loss ``mean F(v) - mean F(chain)`` in the variable dtype from the
