@@ -369,10 +369,10 @@ def _binary(n, d, seed=0):
     return (np.random.default_rng(seed).random((n, d)) < 0.5).astype(np.float32)
 
 
-def _first_update_with_constant_noise(x, **kwargs):
+def _first_update_with_constant_noise(x, jit_compile=False, **kwargs):
     rbm = _random_rbm(x.shape[1], 3, scale=0.5, **kwargs)
     rbm._uniform = lambda shape: tf.fill(shape, tf.constant(0.5, rbm.compute_dtype))
-    rbm.compile(optimizer=keras.optimizers.SGD(0.5))
+    rbm.compile(optimizer=keras.optimizers.SGD(0.5), jit_compile=jit_compile)
     logs = rbm.train_on_batch(x, return_dict=True)
     return _params(rbm), logs
 
@@ -396,6 +396,24 @@ def test_mixed_float16_trains_like_float32(dtype_policy):
     for got, want, before in zip(mixed, exact, start):
         np.testing.assert_allclose(got - before, want - before, rtol=0.02, atol=2e-3)
     assert abs(mixed_logs["loss"] - exact_logs["loss"]) < 1e-2
+
+
+def test_jit_compile_runs_the_same_step_in_xla_with_seeded_noise():
+    x = _binary(8, 5, seed=3)
+    (ops, ops_logs), (xla, xla_logs) = (_first_update_with_constant_noise(x, jit) for jit in (False, True))
+    for got, want in zip(xla, ops):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(xla_logs["loss"], ops_logs["loss"], rtol=1e-5)
+
+    def trained(persistent):  # threefry noise, keyed by (seed, step)
+        rbm = RBM(3, seed=0, persistent=persistent, num_chains=4 if persistent else None)
+        rbm.compile(optimizer=keras.optimizers.SGD(0.1), jit_compile=True)
+        history = rbm.fit(x, epochs=2, batch_size=4, verbose=0).history
+        assert np.isfinite(history["loss"]).all() and np.isfinite(history["pseudo_ll"]).all()
+        return rbm.kernel.numpy()
+
+    for persistent in (False, True):
+        np.testing.assert_array_equal(trained(persistent), trained(persistent))
 
 
 def test_float64_model_fits_samples_and_scores():

@@ -150,53 +150,38 @@ def values(x, kind, name="x"):
     returned guarded by a ``tf.debugging.Assert`` with the same words, which
     ``input_errors`` turns into a ValueError at the ``fit``/``predict``
     boundary. In a function compiled by XLA, which drops assertions, values
-    are not checked (a step can compute ``passes`` inside XLA and assert
-    ``unless_passed`` outside). The index and value are computed only when
-    the check fails, so a passing check costs one comparison and one
-    reduction. Use the returned tensor.
+    are not checked. The index and value are computed only when the check fails, so a
+    passing check costs one comparison and one reduction. Use the returned tensor.
     """
     import tensorflow as tf  # here, not at the top: the command line imports this module
 
     x = tf.convert_to_tensor(x)
+    checked = x if x.dtype.is_floating else tf.cast(x, tf.float32)
+    if kind == "binary":
+        good = (checked == 0) | (checked == 1)
+    elif kind == "unit_interval":
+        good = (checked >= 0) & (checked <= 1)
+    elif kind == "intensities":
+        good = (checked >= 0) & (checked <= 255) & (checked == tf.round(checked))
+    else:
+        good = tf.math.is_finite(checked)
+    expected, hint = VALUE_CHECKS[kind]
+    head, tail = f"Expected {expected} in {name}. Received: {name}[", f", the first value that is not; {hint}."
     if tf.executing_eagerly():
-        good = _good(x, kind)
         if not bool(tf.reduce_all(good)):
             first = int(np.argmin(good.numpy().ravel()))
             index = ", ".join(str(int(i)) for i in np.unravel_index(first, tuple(x.shape)))
-            value = float(tf.reshape(x, [-1])[first])
-            head, tail = _message(kind, name)
+            value = float(tf.reshape(checked, [-1])[first])
             raise ValueError(f"{head}{index}]={value:g}{tail}")
         return x
-    if _in_xla():  # XLA drops assertions (and cannot compile the message's string ops)
+    if in_xla():  # XLA drops assertions (and cannot compile the message's string ops)
         return x
-    return unless_passed(passes(x, kind), x, kind, name)
-
-
-def passes(x, kind):
-    """Whether every value of ``x`` passes ``kind``: a scalar bool tensor, no
-    assertion (so it compiles in XLA)."""
-    import tensorflow as tf
-
-    return tf.reduce_all(_good(tf.convert_to_tensor(x), kind))
-
-
-def unless_passed(passed, x, kind, name="x", result=None):
-    """In a traced function: ``result`` (any structure of tensors; default
-    ``x``) guarded by the assertion of ``values``, which fails unless
-    ``passed`` (a scalar bool tensor) with a message that names the first value
-    of ``x`` that fails ``kind``. Under XLA, which drops assertions, ``result`` unguarded."""
-    import tensorflow as tf
-
-    result = x if result is None else result
-    if _in_xla():
-        return result
 
     def fail():
-        flat = tf.reshape(_good(x, kind), [-1])
+        flat = tf.reshape(good, [-1])
         first = tf.argmin(tf.cast(flat, tf.int32), output_type=tf.int64)
         index = tf.unravel_index(first, tf.shape(x, out_type=tf.int64))
-        value = tf.cast(tf.gather(tf.reshape(x, [-1]), first), tf.float64)
-        head, tail = _message(kind, name)
+        value = tf.cast(tf.gather(tf.reshape(checked, [-1]), first), tf.float64)
         text = tf.strings.join([
             head, tf.strings.reduce_join(tf.strings.as_string(index), separator=", "), "]=",
             tf.strings.as_string(value, shortest=True), " in a batch", tail,
@@ -204,32 +189,12 @@ def unless_passed(passed, x, kind, name="x", result=None):
         with tf.control_dependencies([tf.debugging.Assert(False, [text])]):
             return tf.constant(False)
 
-    checked = tf.cond(passed, lambda: tf.constant(True), fail)
-    with tf.control_dependencies([checked]):
-        return tf.nest.map_structure(tf.identity, result)
+    passed = tf.cond(tf.reduce_all(good), lambda: tf.constant(True), fail)
+    with tf.control_dependencies([passed]):
+        return tf.identity(x)
 
 
-def _good(x, kind):
-    """Whether each value of the tensor ``x`` passes ``kind`` (elementwise bool)."""
-    import tensorflow as tf
-
-    x = x if x.dtype.is_floating else tf.cast(x, tf.float32)
-    if kind == "binary":
-        return (x == 0) | (x == 1)
-    if kind == "unit_interval":
-        return (x >= 0) & (x <= 1)
-    if kind == "intensities":
-        return (x >= 0) & (x <= 255) & (x == tf.round(x))
-    return tf.math.is_finite(x)
-
-
-def _message(kind, name):
-    """The error's words before and after ``index]=value``."""
-    expected, hint = VALUE_CHECKS[kind]
-    return f"Expected {expected} in {name}. Received: {name}[", f", the first value that is not; {hint}."
-
-
-def _in_xla():
+def in_xla():
     """Whether the function being traced is compiled by XLA (``jit_compile=True``)."""
     import tensorflow as tf
     from tensorflow.python.ops import control_flow_util  # no public equivalent

@@ -7,12 +7,15 @@ vectors with the same number of ones per pixel column when Fashion-MNIST is
 missing), the same data for both. scikit-learn's ``BernoulliRBM`` trains
 with PCD-1 (``fit`` with ``n_iter=1``) and computes nothing else. Ours is
 ``RBM(256)`` (CD-1) and ``RBM(256, persistent=True, num_chains=100)``
-(PCD-1), compiled with ``SGD(0.05)`` and ``STEPS_PER_EXECUTION``, trained by
+(PCD-1), compiled with ``SGD(0.05)``, ``STEPS_PER_EXECUTION`` and
+``jit_compile=True`` (the step as one XLA computation), trained by
 ``fit(x, epochs=1, batch_size=100)``: the same update, plus the ``loss``
-reported to callbacks, the input check of every batch and the dtype policy.
-Those two rows use ``monitor=()`` (only ``loss``); a third row runs CD-1
-with every metric (the default ``monitor``), whose reconstruction costs one
-more matmul per step.
+reported to callbacks and the dtype policy (the array's values are checked
+before training; XLA drops the per-batch check). Those two rows use
+``monitor=()`` (only ``loss``); a third row runs CD-1 with every metric (the
+default ``monitor``), whose reconstruction costs one more matmul per step,
+and a fourth CD-1 with ``compile``'s default (TensorFlow ops, the per-batch
+check in the step).
 
 scikit-learn runs its matrix products in OpenBLAS, whose threads wait by
 spinning: on a CPU shared with other jobs two threads can run many times
@@ -60,10 +63,11 @@ def peer_fit(threads):
     return fit
 
 
-def ours_fit(persistent, monitor=()):
+def ours_fit(persistent, monitor=(), jit_compile=True):
     """``fit(x)``: one epoch of tfdl's RBM (one model, trained on across calls)."""
     rbm = RBM(HIDDEN, seed=0, persistent=persistent, num_chains=BATCH if persistent else None, monitor=monitor)
-    rbm.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE), steps_per_execution=STEPS_PER_EXECUTION)
+    rbm.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE), steps_per_execution=STEPS_PER_EXECUTION,
+                jit_compile=jit_compile)
     return lambda x: rbm.fit(x, epochs=1, batch_size=BATCH, verbose=0)
 
 
@@ -71,7 +75,8 @@ def run(quick=False):
     sizes = SIZES[quick]
     x, described = binary_data(sizes["examples"])
     keras.utils.set_random_seed(0)
-    fits = [peer_fit(1), peer_fit(None), ours_fit(False), ours_fit(True), ours_fit(False, monitor=None)]
+    fits = [peer_fit(1), peer_fit(None), ours_fit(False), ours_fit(True), ours_fit(False, monitor=None),
+            ours_fit(False, jit_compile="auto")]
     wall, _ = interleaved_medians([lambda fit=fit: fit(x) for fit in fits], sizes["rounds"], warmup=1)
     speed = [len(x) / s for s in wall]
     one_thread = speed[0] > speed[1]
@@ -82,10 +87,12 @@ def run(quick=False):
     common = dict(article="pretraining", peer=peer_name, peer_value=speed[0], unit="examples/s",
                   flops_per_example=FLOPS_PER_EXAMPLE, data=described)
     return [
-        bench.Result(key="pretraining/rbm_cd1_vs_sklearn", task=task.format("CD-1"), ours="tfdl RBM CD-1 (loss only)",
-                     ours_value=speed[1], **common),
-        bench.Result(key="pretraining/rbm_pcd1_vs_sklearn", task=task.format("PCD-1"), ours="tfdl RBM PCD-1 (loss only)",
-                     ours_value=speed[2], **common),
+        bench.Result(key="pretraining/rbm_cd1_vs_sklearn", task=task.format("CD-1"),
+                     ours="tfdl RBM CD-1 (loss only, jit_compile=True)", ours_value=speed[1], **common),
+        bench.Result(key="pretraining/rbm_pcd1_vs_sklearn", task=task.format("PCD-1"),
+                     ours="tfdl RBM PCD-1 (loss only, jit_compile=True)", ours_value=speed[2], **common),
         bench.Result(key="pretraining/rbm_cd1_every_metric_vs_sklearn", task=task.format("CD-1 (every metric)"),
-                     ours="tfdl RBM CD-1, default monitor", ours_value=speed[3], **common),
+                     ours="tfdl RBM CD-1, default monitor, jit_compile=True", ours_value=speed[3], **common),
+        bench.Result(key="pretraining/rbm_cd1_tf_ops_vs_sklearn", task=task.format("CD-1"),
+                     ours="tfdl RBM CD-1 (loss only, compile's default: TensorFlow ops)", ours_value=speed[4], **common),
     ]

@@ -14,21 +14,18 @@ path) is computed by ``tfdl.models.partition``, which works for any energy
 model; scikit-learn's ``BernoulliRBM`` interface is in
 ``tfdl.models.rbm_sklearn``.
 
-Random numbers and XLA. A training or evaluation step computes its
-statistics (the Gibbs chain, the gradient, the loss and the metrics) in one
-XLA computation (``tf.function(jit_compile=True)``), which fuses the
-element-wise work around the matrix products; on one replica the update and
-the metric updates join it. Its noise is drawn by the stateless threefry
-generator (the one XLA draws fastest) keyed by ``(seed, step)``: the step
-comes from a ``keras.random.SeedGenerator`` (one for training, one for
-evaluation, so evaluating does not move the training noise), replicas after
-the first offset the key. With ``seed`` given, a freshly built model trains
-reproducibly. The per-batch input check is computed in the XLA computation
-(no update unless it passes) and asserted after it (XLA drops assertions;
-compiled with ``jit_compile=True``, the whole Keras step is XLA and a failing
-batch of a generator or ``tf.data`` pipeline is skipped without an error).
-Everything else (``gibbs``, ``sample``, AIS) uses stateless ops
-keyed by ``(seed, step)``.
+Random numbers and XLA. Each training or evaluation step draws its noise
+from stateless generators keyed by ``(seed, step)``: the step comes from a
+``keras.random.SeedGenerator`` (one for training, one for evaluation, so
+evaluating does not move the training noise). With ``seed`` given, a
+freshly built model trains reproducibly. The generator is Philox, or
+threefry when the step is compiled by XLA (``compile(jit_compile=True)``;
+XLA draws Philox several times slower): one key, two streams. XLA fuses the
+step's element-wise work around its matrix products (``make bench`` times
+both), at the price of compiling each batch shape once, and drops the
+per-batch value check of generator and ``tf.data`` batches (arrays are
+checked before training). Everything else (``gibbs``, ``sample``, AIS) uses
+stateless ops keyed by ``(seed, step)``.
 
 Precision. Inputs are cast to the model's compute dtype (``dtype="float64"``,
 or float16 under ``keras.mixed_precision.set_global_policy("mixed_float16")``)
@@ -63,6 +60,11 @@ MONITORS = ("reconstruction", "pseudo_ll", "free_energy")
 
 def _bernoulli(probs, uniform):
     return tf.cast(uniform < probs, probs.dtype)
+
+
+def _noise_algorithm():
+    """The training noise's generator: threefry in XLA (the one it draws fastest), else Philox."""
+    return "threefry" if validation.in_xla() else "philox"
 
 
 @keras.saving.register_keras_serializable(package="tfdl")
@@ -353,12 +355,9 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
     def _step_key(self, stream):
         """The int64 key ``[seed, step]`` of one step's noise: ``stream``'s
         SeedGenerator advanced by one (``train_noise`` or ``test_noise``, told
-        apart by a bit of the seed), the replica's index in the seed's high bits."""
-        key = tf.cast(stream.next(), tf.int64) + [int(stream is self.test_noise) << 62, 0]
-        context = tf.distribute.get_replica_context()
-        if context is not None and context.num_replicas_in_sync > 1:
-            key += tf.stack([tf.cast(context.replica_id_in_sync_group, tf.int64) * 2**32, 0])
-        return key
+        apart by a bit of the seed). Every replica draws the same noise, as the
+        chains of PCD are the first replica's."""
+        return tf.cast(stream.next(), tf.int64) + [int(stream is self.test_noise) << 62, 0]
 
     @contextlib.contextmanager
     def _noise_from(self, key):
@@ -375,14 +374,14 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         return self._noise_key * [1, 2**20] + [0, self._noise_draws]
 
     def _uniform(self, shape):
-        """Training noise (threefry, in XLA), drawn in float32 and cast, so one
-        seed gives one stream whatever the dtype."""
-        return tf.cast(tf.random.stateless_uniform(shape, seed=self._draw_seed(), alg="threefry"), self.compute_dtype)
+        """Training noise, drawn in float32 and cast, so one seed gives one stream whatever the dtype."""
+        uniform = tf.random.stateless_uniform(shape, seed=self._draw_seed(), alg=_noise_algorithm())
+        return tf.cast(uniform, self.compute_dtype)
 
     def _visible_noise(self, batch):
         if self.visible == "bernoulli":
             return self._uniform([batch, self.n_visible])
-        normal = tf.random.stateless_normal([batch, self.n_visible], seed=self._draw_seed(), alg="threefry")
+        normal = tf.random.stateless_normal([batch, self.n_visible], seed=self._draw_seed(), alg=_noise_algorithm())
         return tf.cast(normal, self.compute_dtype)
 
     def fit(self, x=None, *args, **kwargs):
@@ -417,8 +416,7 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         ``chain_pre``), the chain end (``chain``), the visible-bias gradient
         ``mean(chain) - mean(v)`` (``visible_gradient``) and, under PCD, the
         chains' next hidden state (``next_hidden``). All in ``v``'s dtype.
-        Runs inside a step's XLA computation, its noise drawn from the step's
-        key (``_noise_from``).
+        Its noise comes from the step's key (``_noise_from``).
         """
         n_data = tf.shape(v)[0]
         stats = {}
@@ -464,36 +462,10 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         return self._check(self._check_values(v, "x"), "x")
 
     def train_step(self, data):
-        x = self.unpack(data)
-        if not self.built:
-            self.build(x.shape)
-        if not self.optimizer.built:  # before XLA, which cannot create its variables
-            self.optimizer.build(self.trainable_variables)
-        if tf.distribute.get_strategy().num_replicas_in_sync > 1:
-            # The optimizer sums the replicas' gradients, which a nested function cannot.
-            v = self.check_batch(x)
-            return self._apply_update(*self._statistics(v, self._step_key(self.train_noise)))
-        logs, passed = self._fused_train_step(x)
-        return validation.unless_passed(passed, x, self.input_values, "x", result=logs)
-
-    @tf.function(jit_compile=True, reduce_retracing=True)
-    def _fused_train_step(self, x):
-        """One replica: the value check, the statistics, the update and the
-        metrics in one XLA computation; no update unless the values pass
-        (``train_step`` then raises)."""
-        passed = validation.passes(x, self.input_values)
-        v, key = self._check(x, "x"), self._step_key(self.train_noise)
-        logs = tf.cond(
-            passed,
-            lambda: self._apply_update(*self._statistics(v, key)),
-            lambda: {tracker.name: tracker.result() for tracker in self.trackers},
-        )
-        return logs, passed
-
-    def _apply_update(self, grads, values, next_hidden):
-        """Applies the CD gradients (in the variables' dtype, scaled as a loss
-        would be: a LossScaleOptimizer divides it back), stores the chains' next
-        state (PCD) and updates the metrics; returns their results."""
+        v = self.check_batch(self.unpack(data))
+        grads, values, next_hidden = self._statistics(v, self._step_key(self.train_noise))
+        # The gradient of the loss, in the variables' dtype, scaled as a loss
+        # would be: a LossScaleOptimizer (mixed precision) divides it back.
         grads = [self.scaled_for_update(tf.cast(g, self.variable_dtype)) for g in grads]
         self.optimizer.apply(grads, [self.kernel, self.visible_bias, self.hidden_bias])
         if self.persistent:
@@ -504,11 +476,10 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
         v = self.check_batch(self.unpack(data))
         return self.update_metrics(self._statistics(v, self._step_key(self.test_noise))[1])
 
-    @tf.function(jit_compile=True, reduce_retracing=True)
     def _statistics(self, v, key):
         """One step's CD gradients, metric values (before the update, like the
         gradients) and the chains' next hidden state (PCD; None otherwise), with
-        noise drawn from ``key``, in one XLA computation."""
+        noise drawn from ``key``."""
         with self._noise_from(key):
             grads, stats = self.contrastive_divergence(v)
             return grads, self._metric_values(v, stats), stats.get("next_hidden")
@@ -530,7 +501,7 @@ class RBM(deprecation.RenamedNames, BernoulliRBMInterface, OwnLossModel):
                 values["reconstruction"] = tf.reduce_sum(tf.square(v - pre), -1)
         if "pseudo_ll" in self.monitor:
             unit = tf.random.stateless_uniform(
-                [tf.shape(v)[0]], seed=self._draw_seed(), maxval=self.n_visible, dtype=tf.int32, alg="threefry"
+                [tf.shape(v)[0]], seed=self._draw_seed(), maxval=self.n_visible, dtype=tf.int32, alg=_noise_algorithm()
             )
             values["pseudo_ll"] = self.n_visible * self._log_conditional(v, hidden_pre, free_energy, unit)
         return values
