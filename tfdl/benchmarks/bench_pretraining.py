@@ -21,7 +21,7 @@ scikit-learn runs its matrix products in OpenBLAS, whose threads wait by
 spinning: on a CPU shared with other jobs two threads can run many times
 slower than one. The peer is therefore timed both ways, with one BLAS thread
 and with OpenBLAS's default, and the faster of the two medians is the peer.
-The five fits take turns (``tfdl.timing.interleaved_medians``), each
+The six fits take turns (``tfdl.timing.interleaved_medians``), each
 reported as the median of ``ROUNDS`` epochs; a fit is one call of ``fit``
 (scikit-learn's on a fresh model, ours on one model trained on), so each
 side's per-call work (input checks, building the pipeline) is timed.
